@@ -1,0 +1,95 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apsched/sdk/export.h"
+#include "apsched/sdk/status.h"
+#include "apsched/sdk/time.h"
+#include "apsched/sdk/value.h"
+
+namespace apsched::sdk {
+
+/** Lets a job notice that it should stop (timeout, shutdown). */
+class APSCHED_VISIBLE StopToken {
+ public:
+  virtual ~StopToken();
+  virtual bool stop_requested() const noexcept = 0;
+};
+
+/** What one call of a job function gave. */
+struct JobOutcome {
+  bool ok = true;
+  Value retval;
+  std::string error_type;     ///< exception type or "signal"/"exit" for a dead worker
+  std::string error_message;  ///< exception text
+  bool timed_out = false;
+};
+
+/**
+ * One submission of a job: its due run times (several when not coalesced). Created by
+ * the kernel, handed to an executor, which drives it:
+ *
+ *     for (Timestamp t : run->run_times())
+ *       if (run->begin(t)) run->end(t, run->invoke(t, stop_token));
+ *
+ * (`run_in_process` does exactly this). `begin` applies misfire_grace_time at the
+ * moment the run really starts and reports a missed run; `end` reports executed/error.
+ *
+ * LIFETIME: owned by the executor. Destroying it ends the submission: the kernel then
+ * releases the job's instance count (max_instances).
+ * THREADING: one thread at a time; any thread.
+ */
+class APSCHED_VISIBLE JobRun {
+ public:
+  virtual ~JobRun();
+
+  virtual const std::string& job_id() const noexcept = 0;
+  /** "library:function" */
+  virtual const std::string& func() const noexcept = 0;
+  virtual const Value& args() const noexcept = 0;
+  virtual const Value& kwargs() const noexcept = 0;
+  virtual const std::vector<Timestamp>& run_times() const noexcept = 0;
+  /** Seconds a run may take (job option `timeout`); 0 = no limit. */
+  virtual double timeout_seconds() const noexcept = 0;
+
+  /** False when the run is too late (missed; reported by the kernel). */
+  virtual bool begin(Timestamp run_time) noexcept = 0;
+  /** Calls the job function in this process, in the calling thread. */
+  virtual JobOutcome invoke(Timestamp run_time, const StopToken& stop) noexcept = 0;
+  /** Reports the outcome of a run started with begin(). */
+  virtual void end(Timestamp run_time, const JobOutcome& outcome) noexcept = 0;
+};
+
+/** A token that never asks to stop. */
+class APSCHED_VISIBLE NeverStop final : public StopToken {
+ public:
+  bool stop_requested() const noexcept override { return false; }
+};
+
+/** Drives a JobRun in the calling thread. */
+inline void run_in_process(JobRun& run, const StopToken& stop) {
+  for (Timestamp t : run.run_times())
+    if (run.begin(t)) run.end(t, run.invoke(t, stop));
+}
+
+/**
+ * Runs jobs. Created from its configuration map; `start` is called before any submit.
+ *
+ * THREADING: submit may be called from any thread, concurrently with itself.
+ */
+class APSCHED_VISIBLE Executor {
+ public:
+  virtual ~Executor();
+
+  virtual Status start() noexcept = 0;
+  /**
+   * Takes the run and executes it, now or when a worker is free. Must not block on the
+   * job. If it returns an error, the run was not started (it is destroyed, nothing ran).
+   */
+  virtual Status submit(std::unique_ptr<JobRun> run) noexcept = 0;
+  /** wait=true: finish running and queued runs first; wait=false: drop queued runs. */
+  virtual void shutdown(bool wait) noexcept = 0;
+};
+
+}  // namespace apsched::sdk

@@ -1,0 +1,98 @@
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apsched/sdk/export.h"
+#include "apsched/sdk/status.h"
+#include "apsched/sdk/time.h"
+#include "apsched/sdk/value.h"
+
+namespace apsched::sdk {
+
+/**
+ * A job as a store keeps it. The store understands only `id`, `next_run_time` (its
+ * ordering key; nullopt = paused) and the lease; `document` is the job's full
+ * description, owned by the kernel, which the store persists as it is (`to_json`).
+ */
+struct JobRecord {
+  std::string id;
+  std::optional<Timestamp> next_run_time;
+  Value document;
+  /**
+   * Set by the store when the row exists but cannot be read back (corrupt value, bad
+   * encoding): `document` is then null and `raw` holds what was read. Such a record is
+   * never deleted by the store; the kernel reports it and skips it.
+   */
+  std::string decode_error;
+  std::string raw;
+};
+
+/** Who holds due jobs while running them, and until when (several hosts may share a store). */
+struct Lease {
+  std::string owner;   ///< unique per scheduler instance
+  Timestamp expires;   ///< after this instant other schedulers may acquire the job again
+};
+
+/** The outcome of a run for one acquired job. */
+struct Release {
+  std::string id;
+  std::optional<Timestamp> next_run_time;  ///< new ordering key; nullopt = paused
+  bool remove = false;                     ///< the job has no run time left: delete it
+};
+
+/**
+ * A job store. Ordering is by (next_run_time, insertion), paused jobs last.
+ *
+ * Every mutating call is atomic (one transaction in a database store). Records leased
+ * by a live lease of another owner are invisible to acquire_due and
+ * earliest_run_time; list/get see every record.
+ *
+ * THREADING: the kernel serialises all calls on one store object.
+ */
+class APSCHED_VISIBLE JobStore {
+ public:
+  virtual ~JobStore();
+
+  /** Called once before any other call; may open files or connections. */
+  virtual Status start() noexcept = 0;
+  virtual void shutdown() noexcept = 0;
+
+  /** Fails with Code::already_exists when the id is taken. */
+  virtual Status add(const JobRecord& job) noexcept = 0;
+  /** Replaces next_run_time and document; Code::not_found when absent. */
+  virtual Status update(const JobRecord& job) noexcept = 0;
+  /** Code::not_found when absent. */
+  virtual Status remove(const std::string& id) noexcept = 0;
+  virtual Status remove_all() noexcept = 0;
+
+  /** `out` is nullopt when absent. */
+  virtual Status get(const std::string& id, std::optional<JobRecord>& out) noexcept = 0;
+  /** Every record in order, undecodable ones included (flagged). */
+  virtual Status list(std::vector<JobRecord>& out) noexcept = 0;
+
+  /** Earliest next_run_time among records not leased by another live owner. */
+  virtual Status earliest_run_time(Timestamp now, const std::string& owner,
+                                   std::optional<Timestamp>& out) noexcept = 0;
+
+  /**
+   * Atomically leases up to `limit` records due at `now` (next_run_time <= now) that no
+   * other live lease holds, in order, and returns them. Undecodable due records are
+   * returned too (flagged) so the kernel can report and park them.
+   */
+  virtual Status acquire_due(Timestamp now, const Lease& lease, std::size_t limit,
+                             std::vector<JobRecord>& out) noexcept = 0;
+
+  /**
+   * Atomically applies the outcomes for jobs leased by `owner` and drops their leases.
+   * A release for a record not leased by `owner` (modified or removed meanwhile) is
+   * ignored for that record.
+   */
+  virtual Status release(const std::string& owner, const std::vector<Release>& outcomes) noexcept = 0;
+
+  /** Extends or sets the lease on the given records (used to park jobs that must wait). */
+  virtual Status hold(const std::vector<std::string>& ids, const Lease& lease) noexcept = 0;
+};
+
+}  // namespace apsched::sdk

@@ -1,0 +1,28 @@
+#pragma once
+/**
+ * SDK API version and toolchain fingerprint.
+ *
+ * Compatibility policy:
+ *  - Same APSCHED_SDK_API_MAJOR means ABI-compatible; a layout change of any SDK
+ *    type or interface bumps the major.
+ *  - Minor versions only append (new descriptor fields, new virtuals at the end of
+ *    an interface). A host accepts plugins with a minor <= its own and refuses newer.
+ *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
+ *    C++ types, so compiler major and libstdc++ ABI switches must agree.
+ */
+#define APSCHED_SDK_API_MAJOR 1
+#define APSCHED_SDK_API_MINOR 0
+
+#define APSCHED_STRINGIFY_DETAIL(x) #x
+#define APSCHED_STRINGIFY(x) APSCHED_STRINGIFY_DETAIL(x)
+
+#if defined(_GLIBCXX_DEBUG)
+#define APSCHED_GLIBCXX_DEBUG_FLAG "1"
+#else
+#define APSCHED_GLIBCXX_DEBUG_FLAG "0"
+#endif
+
+#define APSCHED_TOOLCHAIN_FINGERPRINT                                  \
+  "gcc-" APSCHED_STRINGIFY(__GNUC__) ";cxx11abi=" APSCHED_STRINGIFY(   \
+      _GLIBCXX_USE_CXX11_ABI) ";glibcxx_debug=" APSCHED_GLIBCXX_DEBUG_FLAG \
+      ";sdk=" APSCHED_STRINGIFY(APSCHED_SDK_API_MAJOR)

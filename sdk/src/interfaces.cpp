@@ -1,0 +1,28 @@
+// Out-of-line destructors: the key functions that make each interface's typeinfo and
+// vtable one strong symbol (see STYLE.md §7.3).
+#include "apsched/sdk/executor.h"
+#include "apsched/sdk/host.h"
+#include "apsched/sdk/job.h"
+#include "apsched/sdk/status.h"
+#include "apsched/sdk/store.h"
+#include "apsched/sdk/trigger.h"
+
+namespace apsched::sdk {
+
+Host::~Host() = default;
+Trigger::~Trigger() = default;
+JobStore::~JobStore() = default;
+Executor::~Executor() = default;
+JobRun::~JobRun() = default;
+StopToken::~StopToken() = default;
+JobContext::~JobContext() = default;
+
+const Value& JobContext::arg(std::size_t i) const {
+  const auto& list = args().as_list();
+  if (i >= list.size())
+    throw Error("job '" + job_id() + "' needs argument " + std::to_string(i + 1) + " but got " +
+                std::to_string(list.size()) + " (set args: in the job's configuration)");
+  return list[i];
+}
+
+}  // namespace apsched::sdk

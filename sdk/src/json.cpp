@@ -1,0 +1,260 @@
+// JSON encoding of Value: the persisted and process-boundary form of plain data.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "apsched/sdk/status.h"
+#include "apsched/sdk/value.h"
+
+namespace apsched::sdk {
+namespace {
+
+void write_string(std::string& out, const std::string& s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void write_double(std::string& out, double d) {
+  if (!std::isfinite(d)) throw Error("cannot encode a non-finite float (" + std::to_string(d) + ") as JSON");
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string text(buf, end);
+  // Keep floats recognisable as floats when read back.
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+  out += text;
+}
+
+void write(std::string& out, const Value& v) {
+  switch (v.type()) {
+    case Value::Type::null: out += "null"; break;
+    case Value::Type::boolean: out += v.as_bool() ? "true" : "false"; break;
+    case Value::Type::integer: out += std::to_string(v.as_int()); break;
+    case Value::Type::floating: write_double(out, v.as_number()); break;
+    case Value::Type::string: write_string(out, v.as_string()); break;
+    case Value::Type::list: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.as_list()) {
+        if (!first) out += ',';
+        first = false;
+        write(out, item);
+      }
+      out += ']';
+      break;
+    }
+    case Value::Type::map: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : v.as_map()) {
+        if (!first) out += ',';
+        first = false;
+        write_string(out, key);
+        out += ':';
+        write(out, item);
+      }
+      out += '}';
+      break;
+    }
+  }
+}
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : text_(text) {}
+
+  Value parse_document() {
+    Value v = parse_value(0);
+    skip_space();
+    if (pos_ != text_.size()) fail("unexpected text after the value");
+    return v;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 200;
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error("invalid JSON at byte " + std::to_string(pos_) + ": " + what);
+  }
+
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' || text_[pos_] == '\r'))
+      ++pos_;
+  }
+
+  bool consume(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  Value parse_value(int depth) {
+    if (depth > kMaxDepth) fail("nesting too deep");
+    skip_space();
+    if (pos_ >= text_.size()) fail("unexpected end");
+    char c = text_[pos_];
+    if (c == '{') return parse_map(depth);
+    if (c == '[') return parse_list(depth);
+    if (c == '"') return Value(parse_string());
+    if (consume("null")) return Value();
+    if (consume("true")) return Value(true);
+    if (consume("false")) return Value(false);
+    if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
+    fail(std::string("unexpected character '") + c + "'");
+  }
+
+  Value parse_number() {
+    std::size_t start = pos_;
+    bool is_float = false;
+    if (text_[pos_] == '-') ++pos_;
+    while (pos_ < text_.size()) {
+      char c = text_[pos_];
+      if (c >= '0' && c <= '9') {
+        ++pos_;
+      } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+        is_float = true;
+        ++pos_;
+      } else {
+        break;
+      }
+    }
+    const char* first = text_.data() + start;
+    const char* last = text_.data() + pos_;
+    if (is_float) {
+      double d = 0;
+      auto [end, ec] = std::from_chars(first, last, d);
+      if (ec != std::errc() || end != last) fail("bad number");
+      return Value(d);
+    }
+    std::int64_t i = 0;
+    auto [end, ec] = std::from_chars(first, last, i);
+    if (ec != std::errc() || end != last) fail("bad or out-of-range integer");
+    return Value(static_cast<long long>(i));
+  }
+
+  unsigned parse_hex4() {
+    if (pos_ + 4 > text_.size()) fail("truncated \\u escape");
+    unsigned code = 0;
+    auto [end, ec] = std::from_chars(text_.data() + pos_, text_.data() + pos_ + 4, code, 16);
+    if (ec != std::errc() || end != text_.data() + pos_ + 4) fail("bad \\u escape");
+    pos_ += 4;
+    return code;
+  }
+
+  static void append_utf8(std::string& out, unsigned code) {
+    if (code < 0x80) {
+      out += static_cast<char>(code);
+    } else if (code < 0x800) {
+      out += static_cast<char>(0xC0 | (code >> 6));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+      out += static_cast<char>(0xE0 | (code >> 12));
+      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (code >> 18));
+      out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    }
+  }
+
+  std::string parse_string() {
+    ++pos_;  // opening quote
+    std::string out;
+    while (true) {
+      if (pos_ >= text_.size()) fail("unterminated string");
+      char c = text_[pos_++];
+      if (c == '"') return out;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= text_.size()) fail("unterminated escape");
+      char e = text_[pos_++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          unsigned code = parse_hex4();
+          if (code >= 0xD800 && code < 0xDC00 && consume("\\u")) {
+            unsigned low = parse_hex4();
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+          }
+          append_utf8(out, code);
+          break;
+        }
+        default: fail(std::string("bad escape '\\") + e + "'");
+      }
+    }
+  }
+
+  Value parse_list(int depth) {
+    ++pos_;
+    Value::List items;
+    skip_space();
+    if (consume("]")) return Value(std::move(items));
+    while (true) {
+      items.push_back(parse_value(depth + 1));
+      skip_space();
+      if (consume("]")) return Value(std::move(items));
+      if (!consume(",")) fail("expected ',' or ']'");
+    }
+  }
+
+  Value parse_map(int depth) {
+    ++pos_;
+    Value::Map items;
+    skip_space();
+    if (consume("}")) return Value(std::move(items));
+    while (true) {
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
+      std::string key = parse_string();
+      skip_space();
+      if (!consume(":")) fail("expected ':'");
+      items.insert_or_assign(std::move(key), parse_value(depth + 1));
+      skip_space();
+      if (consume("}")) return Value(std::move(items));
+      if (!consume(",")) fail("expected ',' or '}'");
+    }
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::string Value::to_json() const {
+  std::string out;
+  write(out, *this);
+  return out;
+}
+
+Value Value::from_json(std::string_view text) { return Parser(text).parse_document(); }
+
+}  // namespace apsched::sdk
