@@ -1,0 +1,71 @@
+#include "cron_trigger.h"
+
+#include <apsched/sdk/status.h>
+
+#include <algorithm>
+
+namespace apsched::triggers::cron {
+namespace {
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a / b + (a % b > 0 ? 1 : 0); }
+
+// The project's DST rule, clause 2: a job whose hour or minute field contains `*` runs in
+// both passes of a repeated hour; any other job only in the first.
+RepeatedTime repeated_time_of(const WallSchedule& schedule) {
+  auto wildcard = [&](FieldKind kind) { return schedule.field(kind).text().find('*') != std::string::npos; };
+  return wildcard(FieldKind::hour) || wildcard(FieldKind::minute) ? RepeatedTime::every_occurrence
+                                                                  : RepeatedTime::first_occurrence;
+}
+
+}  // namespace
+
+CommonOptions CommonOptions::read(sdk::ConfigReader& reader, const sdk::Host& host) {
+  CommonOptions options;
+  options.zone = reader.string("timezone").value_or(host.default_timezone());
+  sdk::require_timezone(options.zone, "timezone");
+  if (auto text = reader.string("start_date")) options.start_date = sdk::parse_datetime(*text, options.zone, "start_date");
+  if (auto text = reader.string("end_date")) options.end_date = sdk::parse_datetime(*text, options.zone, "end_date");
+  if (auto jitter = reader.number("jitter")) {
+    if (*jitter < 0)
+      throw sdk::Error("jitter: must be a number of seconds >= 0 in " + reader.what() + ", got " + std::to_string(*jitter),
+                       "jitter");
+    options.jitter_seconds = *jitter;
+  }
+  return options;
+}
+
+void CommonOptions::write(sdk::Value::Map& state) const {
+  state["timezone"] = zone;
+  if (start_date) state["start_date"] = sdk::format_datetime(*start_date, zone);
+  if (end_date) state["end_date"] = sdk::format_datetime(*end_date, zone);
+  if (jitter_seconds > 0) state["jitter"] = jitter_seconds;
+}
+
+CronTriggerBase::CronTriggerBase(CronSetup setup)
+    : setup_(std::move(setup)),
+      timeline_(setup_.options.zone, "timezone"),
+      repeated_(repeated_time_of(setup_.schedule)),
+      random_(std::random_device{}()) {}
+
+std::optional<sdk::Timestamp> CronTriggerBase::next_fire_time(std::optional<sdk::Timestamp> previous,
+                                                              sdk::Timestamp now) noexcept {
+  try {
+    sdk::Timestamp from = previous ? *previous + 1 : now;
+    if (setup_.options.start_date) from = std::max(from, *setup_.options.start_date);
+    auto instant = timeline_.first_at_or_after(ceil_div(from, sdk::kMicrosPerSecond), setup_.schedule, repeated_);
+    if (!instant) return std::nullopt;
+    sdk::Timestamp fire = *instant * sdk::kMicrosPerSecond;
+    if (setup_.options.end_date && fire > *setup_.options.end_date) return std::nullopt;
+    return fire + jitter();
+  } catch (...) {
+    return std::nullopt;  // only allocation failure can get here
+  }
+}
+
+sdk::Timestamp CronTriggerBase::jitter() {
+  if (setup_.options.jitter_seconds <= 0) return 0;
+  auto max = static_cast<sdk::Timestamp>(setup_.options.jitter_seconds * static_cast<double>(sdk::kMicrosPerSecond));
+  return std::uniform_int_distribution<sdk::Timestamp>(0, max)(random_);
+}
+
+}  // namespace apsched::triggers::cron
