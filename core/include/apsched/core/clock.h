@@ -1,0 +1,53 @@
+#pragma once
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include "apsched/sdk/time.h"
+
+namespace apsched::core {
+
+using sdk::Timestamp;
+
+/** Time source of a scheduler; tests inject a ManualClock to be exact and fast. */
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp now() const = 0;
+  /**
+   * Blocks on `cv` (with `lock` held on entry and exit) until `done()` is true or the
+   * clock reaches `deadline` (nullopt: no deadline).
+   */
+  virtual void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                          std::optional<Timestamp> deadline, const std::function<bool()>& done) const = 0;
+};
+
+/** The system's wall clock (what APScheduler uses). */
+class SystemClock final : public Clock {
+ public:
+  Timestamp now() const override;
+  void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, std::optional<Timestamp> deadline,
+                  const std::function<bool()>& done) const override;
+};
+
+/**
+ * A clock that moves only when told. wait_until never sleeps past the manual time: it
+ * returns once `done()` holds or the deadline is reached, waiting for `advance` otherwise.
+ * THREADING: all members are safe to call from any thread.
+ */
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(Timestamp start) : now_(start) {}
+  Timestamp now() const override;
+  void set(Timestamp t);
+  void advance_seconds(double seconds);
+  void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, std::optional<Timestamp> deadline,
+                  const std::function<bool()>& done) const override;
+
+ private:
+  mutable std::mutex mutex_;  // guards now_
+  Timestamp now_;
+};
+
+}  // namespace apsched::core

@@ -1,0 +1,76 @@
+#include "config/yaml_value.h"
+
+#include <charconv>
+#include <string>
+
+#include "apsched/core/errors.h"
+
+namespace apsched::core::detail {
+namespace {
+
+std::string location(const std::string& what, const YAML::Mark& mark) {
+  return what + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+sdk::Value plain_scalar(const std::string& text) {
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return {};
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (*first == '+') ++first;
+  long long integer = 0;
+  auto [int_end, int_ec] = std::from_chars(first, last, integer);
+  if (int_ec == std::errc() && int_end == last) return integer;
+  if (text.find_first_of(".eE") != std::string::npos) {
+    double number = 0;
+    auto [end, ec] = std::from_chars(first, last, number);
+    if (ec == std::errc() && end == last) return number;
+  }
+  return text;
+}
+
+}  // namespace
+
+sdk::Value to_value(const YAML::Node& node, const std::string& path, const std::string& what, SourceMarks* marks) {
+  if (marks) (*marks)[path] = SourceMark{node.Mark().line + 1, node.Mark().column + 1};
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null: return {};
+    case YAML::NodeType::Scalar:
+      // yaml-cpp tags plain scalars "?" and quoted ones "!".
+      if (node.Tag() == "!") return node.Scalar();
+      return plain_scalar(node.Scalar());
+    case YAML::NodeType::Sequence: {
+      sdk::Value::List items;
+      for (std::size_t i = 0; i < node.size(); ++i)
+        items.push_back(to_value(node[i], path + "[" + std::to_string(i) + "]", what, marks));
+      return items;
+    }
+    case YAML::NodeType::Map: {
+      sdk::Value::Map items;
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar())
+          throw ConfigError(location(what, entry.first.Mark()) + ": mapping keys must be plain names");
+        std::string key = entry.first.Scalar();
+        std::string child = path.empty() ? key : path + "." + key;
+        if (items.count(key))
+          throw ConfigError(location(what, entry.first.Mark()) + ": duplicate key '" + key + "'");
+        if (marks) (*marks)[child + "#key"] = SourceMark{entry.first.Mark().line + 1, entry.first.Mark().column + 1};
+        items.emplace(key, to_value(entry.second, child, what, marks));
+      }
+      return items;
+    }
+  }
+  return {};
+}
+
+sdk::Value parse_yaml_value(std::string_view text, std::string_view what) {
+  try {
+    return to_value(YAML::Load(std::string(text)), "", std::string(what), nullptr);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(location(std::string(what), e.mark) + ": invalid YAML: " + e.msg);
+  }
+}
+
+}  // namespace apsched::core::detail

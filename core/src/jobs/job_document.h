@@ -1,0 +1,36 @@
+#pragma once
+#include <memory>
+
+#include "apsched/core/job.h"
+#include "apsched/sdk/store.h"
+#include "loader/trigger_handle.h"
+
+namespace apsched::core::detail {
+
+/** A job with its live trigger, as the kernel works with it. */
+struct LoadedJob {
+  Job info;
+  std::unique_ptr<TriggerHandle> trigger;
+  /** The trigger spec as the user gave it, before defaults were resolved. */
+  Value trigger_source;
+};
+
+/**
+ * The document a store persists for a job (everything but id-ordering and leases):
+ * `{v: 1, id, name, func, args, kwargs, trigger: {type, ...}, trigger_source, executor,
+ * coalesce, max_instances, misfire_grace_time (null: no limit), timeout}`.
+ */
+Value encode_job(const LoadedJob& job);
+sdk::JobRecord job_record(const LoadedJob& job);
+
+/**
+ * Rebuilds a job from a store record. Throws SchedulerError/LoadError with the reason
+ * when the record cannot be restored (bad document, trigger plugin missing, ...).
+ */
+LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, PluginCatalog& catalog,
+                     sdk::Host& host);
+
+/** The public snapshot of a record that cannot be restored. */
+Job unrestorable_job(const sdk::JobRecord& record, const std::string& jobstore, const std::string& reason);
+
+}  // namespace apsched::core::detail

@@ -1,0 +1,16 @@
+#pragma once
+#include <filesystem>
+#include <vector>
+
+namespace apsched::core::detail {
+
+/** `<dir of the running binary>/../lib/apsched`: where built or installed plugins live. */
+std::filesystem::path default_plugin_dir();
+/** `<dir of the running binary>/../lib/apsched/jobs`. */
+std::filesystem::path default_job_dir();
+
+/** `configured` with `fallback` appended (once). */
+std::vector<std::filesystem::path> with_default(std::vector<std::filesystem::path> configured,
+                                                const std::filesystem::path& fallback);
+
+}  // namespace apsched::core::detail

@@ -1,0 +1,44 @@
+#include "apsched/core/clock.h"
+
+#include <chrono>
+
+namespace apsched::core {
+
+Timestamp SystemClock::now() const {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void SystemClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                             std::optional<Timestamp> deadline, const std::function<bool()>& done) const {
+  if (!deadline) {
+    cv.wait(lock, done);
+    return;
+  }
+  // Wall-clock deadline, as APScheduler: a clock step moves the wake-up with it.
+  std::chrono::system_clock::time_point until{std::chrono::microseconds{*deadline}};
+  cv.wait_until(lock, until, done);
+}
+
+Timestamp ManualClock::now() const {
+  std::lock_guard lock(mutex_);
+  return now_;
+}
+
+void ManualClock::set(Timestamp t) {
+  std::lock_guard lock(mutex_);
+  now_ = t;
+}
+
+void ManualClock::advance_seconds(double seconds) {
+  std::lock_guard lock(mutex_);
+  now_ += static_cast<Timestamp>(seconds * sdk::kMicrosPerSecond);
+}
+
+void ManualClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                             std::optional<Timestamp> deadline, const std::function<bool()>& done) const {
+  // Poll in short real-time slices: the manual time only moves when a test moves it.
+  while (!done() && (!deadline || now() < *deadline)) cv.wait_for(lock, std::chrono::milliseconds(1));
+}
+
+}  // namespace apsched::core

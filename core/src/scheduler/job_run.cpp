@@ -1,0 +1,70 @@
+#include "scheduler/job_run.h"
+
+namespace apsched::core::detail {
+namespace {
+
+class RunContext final : public sdk::JobContext {
+ public:
+  RunContext(RunReporter& reporter, const std::string& job_id, const Value& args, const Value& kwargs,
+             Timestamp run_time, const sdk::StopToken& stop)
+      : reporter_(reporter), job_id_(job_id), args_(args), kwargs_(kwargs), run_time_(run_time), stop_(stop) {}
+
+  const std::string& job_id() const noexcept override { return job_id_; }
+  const Value& args() const noexcept override { return args_; }
+  const Value& kwargs() const noexcept override { return kwargs_; }
+  Timestamp scheduled_run_time() const noexcept override { return run_time_; }
+  bool stop_requested() const noexcept override { return stop_.stop_requested(); }
+  void log(sdk::LogLevel level, std::string_view message) noexcept override {
+    reporter_.job_log(job_id_, level, message);
+  }
+
+ private:
+  RunReporter& reporter_;
+  const std::string& job_id_;
+  const Value& args_;
+  const Value& kwargs_;
+  Timestamp run_time_;
+  const sdk::StopToken& stop_;
+};
+
+}  // namespace
+
+JobRunImpl::JobRunImpl(RunReporter& reporter, const Job& job, std::vector<Timestamp> run_times, JobFunction function)
+    : reporter_(reporter),
+      job_id_(job.id),
+      jobstore_(job.jobstore),
+      func_(job.func),
+      args_(job.args),
+      kwargs_(job.kwargs),
+      run_times_(std::move(run_times)),
+      grace_(job.misfire_grace_time),
+      timeout_(job.timeout),
+      function_(std::move(function)) {}
+
+JobRunImpl::~JobRunImpl() { reporter_.run_finished(job_id_); }
+
+bool JobRunImpl::begin(Timestamp run_time) noexcept {
+  // As APScheduler's run_job: lateness is judged when the run really starts.
+  if (grace_) {
+    Timestamp late_by = reporter_.now() - run_time;
+    if (static_cast<double>(late_by) > *grace_ * static_cast<double>(sdk::kMicrosPerSecond)) {
+      reporter_.run_missed(job_id_, jobstore_, run_time, late_by, *grace_);
+      return false;
+    }
+  }
+  reporter_.run_started(job_id_, run_time);
+  return true;
+}
+
+sdk::JobOutcome JobRunImpl::invoke(Timestamp run_time, const sdk::StopToken& stop) noexcept {
+  RunContext context(reporter_, job_id_, args_, kwargs_, run_time, stop);
+  sdk::JobOutcome outcome;
+  function_.invoke(context, outcome);
+  return outcome;
+}
+
+void JobRunImpl::end(Timestamp run_time, const sdk::JobOutcome& outcome) noexcept {
+  reporter_.run_ended(job_id_, jobstore_, run_time, outcome);
+}
+
+}  // namespace apsched::core::detail

@@ -1,0 +1,59 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "apsched/core/job.h"
+#include "apsched/sdk/executor.h"
+#include "apsched/sdk/job.h"
+#include "jobs/job_libraries.h"
+
+namespace apsched::core::detail {
+
+/** What a run reports back to its scheduler. Implemented by the scheduler core. */
+class RunReporter {
+ public:
+  virtual ~RunReporter() = default;
+  virtual Timestamp now() const = 0;
+  virtual void run_missed(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
+                          Timestamp late_by, double grace_seconds) = 0;
+  virtual void run_started(const std::string& job_id, Timestamp run_time) = 0;
+  virtual void run_ended(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
+                         const sdk::JobOutcome& outcome) = 0;
+  /** The submission is over: releases its max_instances slot. */
+  virtual void run_finished(const std::string& job_id) = 0;
+  virtual void job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) = 0;
+};
+
+/**
+ * The kernel's JobRun. LIFETIME: the reporter (scheduler core) outlives every run: the
+ * scheduler shuts its executors down, which destroys their runs, before it goes away.
+ */
+class JobRunImpl final : public sdk::JobRun {
+ public:
+  JobRunImpl(RunReporter& reporter, const Job& job, std::vector<Timestamp> run_times, JobFunction function);
+  ~JobRunImpl() override;
+
+  const std::string& job_id() const noexcept override { return job_id_; }
+  const std::string& func() const noexcept override { return func_; }
+  const Value& args() const noexcept override { return args_; }
+  const Value& kwargs() const noexcept override { return kwargs_; }
+  const std::vector<Timestamp>& run_times() const noexcept override { return run_times_; }
+  double timeout_seconds() const noexcept override { return timeout_; }
+  bool begin(Timestamp run_time) noexcept override;
+  sdk::JobOutcome invoke(Timestamp run_time, const sdk::StopToken& stop) noexcept override;
+  void end(Timestamp run_time, const sdk::JobOutcome& outcome) noexcept override;
+
+ private:
+  RunReporter& reporter_;
+  std::string job_id_;
+  std::string jobstore_;
+  std::string func_;
+  Value args_;
+  Value kwargs_;
+  std::vector<Timestamp> run_times_;
+  GraceTime grace_;
+  double timeout_;
+  JobFunction function_;
+};
+
+}  // namespace apsched::core::detail

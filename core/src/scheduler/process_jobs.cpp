@@ -1,0 +1,223 @@
+// One scheduler pass (APScheduler's _process_jobs) and what runs report back.
+#include <spdlog/spdlog.h>
+
+#include "scheduler/events_util.h"
+#include "scheduler/log_level.h"
+#include "scheduler/scheduler_core.h"
+
+namespace apsched::core::detail {
+namespace {
+
+// A lease outlives any pass; it only matters if this process dies mid-pass, and then
+// the same instance takes its jobs back at once (its own leases never block it).
+constexpr Timestamp kLeaseMicros = 60 * sdk::kMicrosPerSecond;
+// Due jobs taken per store and transaction; a pass with more loops at once.
+constexpr std::size_t kBatchSize = 1024;
+// How soon to try a store again after it failed.
+constexpr Timestamp kStoreRetryMicros = 5 * sdk::kMicrosPerSecond;
+
+void keep_earliest(std::optional<Timestamp>& earliest, std::optional<Timestamp> candidate) {
+  if (candidate && (!earliest || *candidate < *earliest)) earliest = candidate;
+}
+
+std::string seconds_text(double seconds) {
+  std::string text = std::to_string(seconds);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+std::optional<Timestamp> SchedulerCore::process_due_jobs() {
+  std::vector<Submission> submissions;
+  std::vector<Event> events;
+  std::optional<Timestamp> next_wakeup;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::running) return std::nullopt;
+    Timestamp now = clock_->now();
+    for (auto& [alias, entry] : stores_) {
+      try {
+        process_store(alias, now, submissions, events);
+        std::optional<Timestamp> earliest;
+        sdk::Status status = store(alias).earliest_run_time(now, instance_id_, earliest);
+        if (!status.ok()) throw SchedulerError(status.message);
+        keep_earliest(next_wakeup, earliest);
+      } catch (const std::exception& e) {
+        spdlog::error("Job store '{}' failed: {}; trying again in {} s", alias, e.what(),
+                      kStoreRetryMicros / sdk::kMicrosPerSecond);
+        keep_earliest(next_wakeup, now + kStoreRetryMicros);
+      }
+    }
+  }
+  for (auto& submission : submissions) submit(submission, events);
+  listeners_.dispatch(events);
+  return next_wakeup;
+}
+
+std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp now) const {
+  std::vector<Timestamp> times;
+  std::optional<Timestamp> next = job.info.next_run_time;
+  while (next && *next <= now) {
+    if (job.info.coalesce) times.assign(1, *next);
+    else times.push_back(*next);
+    std::optional<Timestamp> following = job.trigger->next_fire_time(next, now);
+    if (following && *following <= *next) {
+      spdlog::error("Trigger {} of job '{}' returned {} after {}: fire times must increase; skipping ahead",
+                    job.info.trigger_description, job.info.id, sdk::format_datetime(*following, timezone_),
+                    sdk::format_datetime(*next, timezone_));
+      following = job.trigger->next_fire_time(std::nullopt, now + 1);
+    }
+    next = following;
+  }
+  return times;
+}
+
+void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Submission>& submissions,
+                                  std::vector<Event>& events) {
+  sdk::JobStore& jobs = store(alias);
+  std::vector<sdk::JobRecord> due;
+  sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, kBatchSize, due);
+  if (!status.ok()) throw SchedulerError(status.message);
+  if (due.empty()) return;
+
+  std::vector<sdk::Release> releases;
+  std::vector<std::string> parked;
+  std::vector<Submission> ready;
+  std::vector<Event> after;
+  for (const auto& record : due) {
+    LoadedJob job;
+    JobFunction function;
+    ExecutorPtr executor;
+    try {
+      job = decode_job(record, alias, catalog_, host_);
+      auto found = executors_.find(job.info.executor);
+      if (found == executors_.end())
+        throw SchedulerError("its executor '" + job.info.executor + "' does not exist");
+      executor = found->second;
+      function = libraries_.resolve(job.info.func);
+    } catch (const std::exception& e) {
+      note_waiting(record.id, e.what());
+      parked.push_back(record.id);
+      continue;
+    }
+    clear_waiting(record.id);
+
+    std::vector<Timestamp> run_times = due_run_times(job, now);
+    if (!run_times.empty()) {
+      Timestamp last = run_times.back();
+      int& running = instances_[job.info.id];
+      if (running >= job.info.max_instances) {
+        spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
+                     job.info.id, job.info.max_instances);
+        Event e = job_event(EVENT_JOB_MAX_INSTANCES, job.info.id, alias);
+        e.scheduled_run_times = std::move(run_times);
+        after.push_back(std::move(e));
+      } else {
+        ++running;
+        Event submitted = job_event(EVENT_JOB_SUBMITTED, job.info.id, alias);
+        submitted.scheduled_run_times = run_times;
+        ready.push_back(Submission{executor, job.info.executor,
+                                   std::make_unique<JobRunImpl>(*this, job.info, std::move(run_times), function),
+                                   std::move(submitted)});
+      }
+      job.info.next_run_time = job.trigger->next_fire_time(last, now);
+    }
+    if (job.info.next_run_time) {
+      releases.push_back(sdk::Release{job.info.id, job.info.next_run_time, false});
+    } else {
+      releases.push_back(sdk::Release{job.info.id, std::nullopt, true});
+      spdlog::info("Removed job {}: its trigger has no fire time left", job.info.id);
+      after.push_back(job_event(EVENT_JOB_REMOVED, job.info.id, alias));
+    }
+  }
+
+  status = jobs.release(instance_id_, releases);
+  if (!status.ok()) {
+    // The new run times were not recorded: run nothing now, so nothing runs twice; the
+    // jobs stay due and are taken again on the next pass. The runs are dropped outside
+    // the lock (dropping one releases its instance slot, which takes the lock).
+    for (auto& s : ready) {
+      s.cancelled = true;
+      submissions.push_back(std::move(s));
+    }
+    throw SchedulerError("could not record the next run times (" + status.message + "); the due runs will be retried");
+  }
+  if (!parked.empty()) {
+    Timestamp retry = now + static_cast<Timestamp>(options_.waiting_retry_seconds * sdk::kMicrosPerSecond);
+    status = jobs.hold(parked, sdk::Lease{instance_id_ + "/waiting", retry});
+    if (!status.ok()) spdlog::error("Job store '{}' could not park waiting jobs: {}", alias, status.message);
+  }
+  for (auto& s : ready) submissions.push_back(std::move(s));
+  for (auto& e : after) events.push_back(std::move(e));
+}
+
+void SchedulerCore::submit(Submission& submission, std::vector<Event>& events) {
+  if (submission.cancelled) {
+    submission.run.reset();
+    return;
+  }
+  std::string job_id = submission.run->job_id();
+  sdk::Status status = (*submission.executor)->submit(std::move(submission.run));
+  if (!status.ok()) {
+    spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", job_id, submission.executor_alias,
+                  status.message);
+    return;
+  }
+  events.push_back(std::move(submission.submitted));
+}
+
+void SchedulerCore::note_waiting(const std::string& id, const std::string& reason) {
+  auto [it, added] = waiting_.try_emplace(id, reason);
+  if (!added && it->second == reason) return;
+  it->second = reason;
+  spdlog::warn("Job '{}' cannot run now and waits (it is kept, never deleted): {}; retrying every {} s", id, reason,
+               seconds_text(options_.waiting_retry_seconds));
+}
+
+void SchedulerCore::clear_waiting(const std::string& id) {
+  if (waiting_.erase(id)) spdlog::info("Job '{}' can run again", id);
+}
+
+void SchedulerCore::run_missed(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
+                               Timestamp late_by, double grace_seconds) {
+  spdlog::warn(
+      "Run time of job \"{}\" ({}) was missed by {}: it may start at most misfire_grace_time={} s late. "
+      "Raise misfire_grace_time for this job (or set it to null for no limit) to let late runs happen",
+      job_id, sdk::format_datetime(run_time, timezone_), sdk::format_duration(late_by), seconds_text(grace_seconds));
+  Event e = job_event(EVENT_JOB_MISSED, job_id, jobstore);
+  e.scheduled_run_time = run_time;
+  listeners_.dispatch(e);
+}
+
+void SchedulerCore::run_started(const std::string& job_id, Timestamp run_time) {
+  spdlog::info("Running job \"{}\" (scheduled at {})", job_id, sdk::format_datetime(run_time, timezone_));
+}
+
+void SchedulerCore::run_ended(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
+                              const sdk::JobOutcome& outcome) {
+  Event e = job_event(outcome.ok ? EVENT_JOB_EXECUTED : EVENT_JOB_ERROR, job_id, jobstore);
+  e.scheduled_run_time = run_time;
+  e.retval = outcome.retval;
+  e.exception_type = outcome.error_type;
+  e.exception_message = outcome.error_message;
+  e.timed_out = outcome.timed_out;
+  if (outcome.ok)
+    spdlog::info("Job \"{}\" executed successfully", job_id);
+  else
+    spdlog::error("Job \"{}\" raised an exception: {}: {}", job_id, outcome.error_type, outcome.error_message);
+  listeners_.dispatch(e);
+}
+
+void SchedulerCore::run_finished(const std::string& job_id) {
+  std::lock_guard lock(mutex_);
+  auto it = instances_.find(job_id);
+  if (it != instances_.end() && --it->second <= 0) instances_.erase(it);
+}
+
+void SchedulerCore::job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) {
+  spdlog::log(to_spdlog(level), "[job {}] {}", job_id, message);
+}
+
+}  // namespace apsched::core::detail

@@ -1,0 +1,261 @@
+// Construction, plugins and the scheduler's life cycle (start, pause, loop, shutdown).
+#include "scheduler/scheduler_core.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "loader/default_paths.h"
+#include "scheduler/events_util.h"
+
+namespace apsched::core::detail {
+namespace {
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "apsched";
+  return name;
+}
+
+std::string resolve_timezone(const std::string& configured) {
+  std::string zone = configured.empty() ? sdk::local_timezone_name() : configured;
+  if (!sdk::is_valid_timezone(zone))
+    throw SchedulerError("unknown time zone '" + zone +
+                             "': use an IANA name such as 'UTC' or 'Europe/Berlin' (see /usr/share/zoneinfo)",
+                         "timezone");
+  return zone;
+}
+
+}  // namespace
+
+SchedulerCore::SchedulerCore(SchedulerOptions options, std::function<void()> on_wakeup)
+    : options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : std::make_shared<SystemClock>()),
+      timezone_(resolve_timezone(options_.timezone)),
+      instance_id_(options_.instance_id.empty() ? host_name() : options_.instance_id),
+      on_wakeup_(std::move(on_wakeup)),
+      catalog_(with_default(options_.plugin_path, default_plugin_dir()), options_.base_directory),
+      libraries_(with_default(options_.job_path, default_job_dir())),
+      host_(*clock_, timezone_, options_.base_directory.string(), catalog_) {
+  const JobDefaults& d = options_.job_defaults;
+  if (d.max_instances < 1) throw SchedulerError("job_defaults.max_instances must be at least 1", "max_instances");
+  if (d.misfire_grace_time && *d.misfire_grace_time <= 0)
+    throw SchedulerError("job_defaults.misfire_grace_time must be positive, or null for no limit",
+                         "misfire_grace_time");
+  if (d.timeout < 0) throw SchedulerError("job_defaults.timeout must be 0 (no limit) or positive", "timeout");
+}
+
+SchedulerCore::~SchedulerCore() {
+  bool running_now;
+  {
+    std::lock_guard lock(mutex_);
+    running_now = state_ != State::stopped;
+  }
+  if (running_now) shutdown(true);
+}
+
+void SchedulerCore::add_jobstore(const std::string& alias, const Value& config) {
+  auto made = create_plugin_object<sdk::JobStore>(catalog_, PluginKind::store, config, host_);
+  {
+    std::lock_guard lock(mutex_);
+    if (stores_.count(alias))
+      throw SchedulerError("a job store named '" + alias + "' already exists", "jobstore");
+    stores_.emplace(alias, StoreEntry{StorePtr(made.release()), false});
+    if (state_ != State::stopped) store(alias);
+  }
+  listeners_.dispatch(alias_event(EVENT_JOBSTORE_ADDED, alias));
+  notify_wakeup();
+}
+
+void SchedulerCore::remove_jobstore(const std::string& alias, bool shutdown_store) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = stores_.find(alias);
+    if (it == stores_.end()) throw SchedulerError("no job store named '" + alias + "'", "jobstore");
+    if (shutdown_store && it->second.started) (*it->second.store)->shutdown();
+    stores_.erase(it);
+  }
+  listeners_.dispatch(alias_event(EVENT_JOBSTORE_REMOVED, alias));
+}
+
+void SchedulerCore::add_executor(const std::string& alias, const Value& config) {
+  auto made = create_plugin_object<sdk::Executor>(catalog_, PluginKind::executor, config, host_);
+  ExecutorPtr added(made.release());
+  {
+    std::lock_guard lock(mutex_);
+    if (executors_.count(alias))
+      throw SchedulerError("an executor named '" + alias + "' already exists", "executor");
+    if (state_ != State::stopped) {
+      sdk::Status status = (*added)->start();
+      if (!status.ok()) throw SchedulerError("executor '" + alias + "' could not start: " + status.message);
+    }
+    executors_.emplace(alias, added);
+  }
+  listeners_.dispatch(alias_event(EVENT_EXECUTOR_ADDED, alias));
+}
+
+void SchedulerCore::remove_executor(const std::string& alias, bool shutdown_executor) {
+  ExecutorPtr removed;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = executors_.find(alias);
+    if (it == executors_.end()) throw SchedulerError("no executor named '" + alias + "'", "executor");
+    removed = it->second;
+    executors_.erase(it);
+  }
+  if (shutdown_executor) (*removed)->shutdown(true);
+  listeners_.dispatch(alias_event(EVENT_EXECUTOR_REMOVED, alias));
+}
+
+void SchedulerCore::add_defaults() {
+  // As APScheduler: a memory store and a thread pool named "default" unless configured.
+  if (!stores_.count("default")) {
+    auto made = create_plugin_object<sdk::JobStore>(catalog_, PluginKind::store, Value::Map{{"type", "memory"}}, host_);
+    stores_.emplace("default", StoreEntry{StorePtr(made.release()), false});
+  }
+  if (!executors_.count("default")) {
+    auto made = create_plugin_object<sdk::Executor>(catalog_, PluginKind::executor,
+                                                    Value::Map{{"type", "threadpool"}}, host_);
+    executors_.emplace("default", ExecutorPtr(made.release()));
+  }
+}
+
+void SchedulerCore::start_plugins() {
+  std::vector<std::function<void()>> undo;
+  auto fail = [&](const std::string& message) {
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) (*it)();
+    throw SchedulerError(message);
+  };
+  for (auto& [alias, executor] : executors_) {
+    sdk::Status status = (*executor)->start();
+    if (!status.ok()) fail("executor '" + alias + "' could not start: " + status.message);
+    undo.push_back([e = executor] { (*e)->shutdown(false); });
+  }
+  for (auto& [alias, entry] : stores_) {
+    try {
+      store(alias);
+    } catch (const SchedulerError& e) {
+      fail(e.what());
+    }
+    undo.push_back([&entry = entry] {
+      (*entry.store)->shutdown();
+      entry.started = false;
+    });
+  }
+}
+
+void SchedulerCore::start(bool paused) {
+  std::vector<Event> events;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ != State::stopped) throw SchedulerAlreadyRunningError("the scheduler is already running");
+    add_defaults();
+    start_plugins();
+    state_ = paused ? State::paused : State::running;
+    spdlog::info("Scheduler started (time zone {}, instance '{}')", timezone_, instance_id_);
+    std::vector<PendingJob> pending = std::move(pending_);
+    pending_.clear();
+    for (auto& p : pending) {
+      std::string id = p.job.info.id;
+      std::string jobstore = p.job.info.jobstore;
+      try {
+        store_job(std::move(p), events);
+      } catch (const ConflictingIdError&) {
+        spdlog::warn(
+            "Job '{}' is already in job store '{}'; keeping the stored job (set replace_existing: true to "
+            "replace it with the new definition)",
+            id, jobstore);
+      } catch (const std::exception& e) {
+        spdlog::error("Job '{}' could not be stored: {}", id, e.what());
+      }
+    }
+  }
+  std::vector<Event> started{scheduler_event(EVENT_SCHEDULER_STARTED)};
+  listeners_.dispatch(started);
+  listeners_.dispatch(events);
+  notify_wakeup();
+}
+
+void SchedulerCore::shutdown(bool wait) {
+  std::vector<ExecutorPtr> executors;
+  {
+    std::unique_lock lock(mutex_);
+    if (state_ == State::stopped) throw SchedulerNotRunningError("the scheduler is not running");
+    state_ = State::stopped;
+    wakeup_pending_ = true;
+    cv_.notify_all();
+    // Let a loop in another thread finish its pass before executors go away.
+    if (loop_thread_ != std::this_thread::get_id()) cv_.wait(lock, [&] { return !loop_active_; });
+    for (auto& [alias, executor] : executors_) executors.push_back(executor);
+  }
+  for (auto& executor : executors) (*executor)->shutdown(wait);
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [alias, entry] : stores_)
+      if (entry.started) {
+        (*entry.store)->shutdown();
+        entry.started = false;
+      }
+  }
+  spdlog::info("Scheduler has been shut down");
+  listeners_.dispatch(scheduler_event(EVENT_SCHEDULER_SHUTDOWN));
+}
+
+void SchedulerCore::pause() {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == State::stopped) throw SchedulerNotRunningError("the scheduler is not running");
+    if (state_ == State::paused) return;
+    state_ = State::paused;
+  }
+  spdlog::info("Paused scheduler job processing");
+  listeners_.dispatch(scheduler_event(EVENT_SCHEDULER_PAUSED));
+}
+
+void SchedulerCore::resume() {
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == State::stopped) throw SchedulerNotRunningError("the scheduler is not running");
+    if (state_ == State::running) return;
+    state_ = State::running;
+  }
+  spdlog::info("Resumed scheduler job processing");
+  listeners_.dispatch(scheduler_event(EVENT_SCHEDULER_RESUMED));
+  notify_wakeup();
+}
+
+bool SchedulerCore::running() const {
+  std::lock_guard lock(mutex_);
+  return state_ != State::stopped;
+}
+
+void SchedulerCore::notify_wakeup() {
+  {
+    std::lock_guard lock(mutex_);
+    wakeup_pending_ = true;
+  }
+  cv_.notify_all();
+  if (on_wakeup_) on_wakeup_();
+}
+
+void SchedulerCore::wakeup() { notify_wakeup(); }
+
+void SchedulerCore::run_loop() {
+  std::unique_lock lock(mutex_);
+  loop_active_ = true;
+  loop_thread_ = std::this_thread::get_id();
+  while (state_ != State::stopped) {
+    wakeup_pending_ = false;
+    lock.unlock();
+    std::optional<Timestamp> next = process_due_jobs();
+    lock.lock();
+    if (state_ == State::stopped || wakeup_pending_) continue;
+    if (next) spdlog::debug("Next wakeup is due at {}", sdk::format_datetime(*next, timezone_));
+    clock_->wait_until(cv_, lock, next, [&] { return wakeup_pending_ || state_ == State::stopped; });
+  }
+  loop_active_ = false;
+  loop_thread_ = {};
+  cv_.notify_all();
+}
+
+}  // namespace apsched::core::detail

@@ -1,0 +1,149 @@
+#pragma once
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <ostream>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "apsched/core/scheduler.h"
+#include "apsched/sdk/executor.h"
+#include "apsched/sdk/store.h"
+#include "jobs/job_document.h"
+#include "jobs/job_libraries.h"
+#include "loader/plugin_catalog.h"
+#include "scheduler/job_run.h"
+#include "scheduler/kernel_host.h"
+#include "scheduler/listeners.h"
+
+namespace apsched::core::detail {
+
+using StorePtr = std::shared_ptr<PluginObject<sdk::JobStore>>;
+using ExecutorPtr = std::shared_ptr<PluginObject<sdk::Executor>>;
+
+/** A run ready to hand to its executor, with the events that follow the hand-off. */
+struct Submission {
+  ExecutorPtr executor;
+  std::string executor_alias;
+  std::unique_ptr<JobRunImpl> run;
+  Event submitted;
+  bool cancelled = false;  ///< drop the run instead of submitting it
+};
+
+/**
+ * Everything behind the public Scheduler.
+ *
+ * Locking rule: `mutex_` guards every member below it (state, stores, executors, pending
+ * jobs, instance counts, waiting jobs, loop flags) and serialises all calls on job
+ * stores. It is never held while calling an executor's submit/shutdown, a job, or a
+ * listener; events are collected under it and dispatched after it is released.
+ */
+class SchedulerCore final : public RunReporter {
+ public:
+  SchedulerCore(SchedulerOptions options, std::function<void()> on_wakeup);
+  ~SchedulerCore() override;
+
+  void add_jobstore(const std::string& alias, const Value& config);
+  void remove_jobstore(const std::string& alias, bool shutdown);
+  void add_executor(const std::string& alias, const Value& config);
+  void remove_executor(const std::string& alias, bool shutdown);
+
+  Job add_job(const JobSpec& spec);
+  Job modify_job(const std::string& id, const JobChanges& changes, const std::string& jobstore);
+  Job reschedule_job(const std::string& id, const TriggerSpec& trigger, const std::string& jobstore);
+  Job pause_job(const std::string& id, const std::string& jobstore);
+  Job resume_job(const std::string& id, const std::string& jobstore);
+  void remove_job(const std::string& id, const std::string& jobstore);
+  void remove_all_jobs(const std::string& jobstore);
+  std::optional<Job> get_job(const std::string& id, const std::string& jobstore);
+  std::vector<Job> get_jobs(const std::string& jobstore);
+  void print_jobs(std::ostream& out, const std::string& jobstore);
+
+  void start(bool paused);
+  void shutdown(bool wait);
+  void pause();
+  void resume();
+  void wakeup();
+  bool running() const;
+  std::optional<Timestamp> process_due_jobs();
+  void run_loop();
+
+  Listeners& listeners() noexcept { return listeners_; }
+  const Clock& clock() const noexcept { return *clock_; }
+  const std::string& timezone() const noexcept { return timezone_; }
+
+  // RunReporter
+  Timestamp now() const override { return clock_->now(); }
+  void run_missed(const std::string& job_id, const std::string& jobstore, Timestamp run_time, Timestamp late_by,
+                  double grace_seconds) override;
+  void run_started(const std::string& job_id, Timestamp run_time) override;
+  void run_ended(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
+                 const sdk::JobOutcome& outcome) override;
+  void run_finished(const std::string& job_id) override;
+  void job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) override;
+
+ private:
+  enum class State { stopped, running, paused };
+  struct PendingJob {
+    LoadedJob job;
+    bool replace_existing;
+    bool next_run_time_given;
+  };
+  /** A job found in a store, decoded. */
+  struct Found {
+    std::string jobstore;
+    LoadedJob job;
+  };
+
+  struct StoreEntry {
+    StorePtr store;
+    bool started = false;
+  };
+
+  LoadedJob build_job(const JobSpec& spec);
+  void apply_changes(LoadedJob& job, const JobChanges& changes);
+  Job store_job(PendingJob pending, std::vector<Event>& events);  // needs lock
+  Found find_job(const std::string& id, const std::string& jobstore);  // needs lock; throws JobLookupError
+  Job update_job(Found& found, std::vector<Event>& events);             // needs lock
+  /** The store named `alias`, started (opened) on first use. Needs lock. */
+  sdk::JobStore& store(const std::string& alias);
+  std::vector<std::string> store_aliases(const std::string& only);     // needs lock
+  void add_defaults();                                                  // needs lock
+  void start_plugins();                                                 // needs lock
+  std::vector<Job> list_store(const std::string& alias);                // needs lock
+  void note_waiting(const std::string& id, const std::string& reason);  // needs lock
+  void clear_waiting(const std::string& id);                            // needs lock
+  void process_store(const std::string& alias, Timestamp now, std::vector<Submission>& submissions,
+                     std::vector<Event>& events);  // needs lock
+  std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
+  void submit(Submission& submission, std::vector<Event>& events);
+  void notify_wakeup();  // needs no lock; takes it
+
+  const SchedulerOptions options_;
+  const std::shared_ptr<const Clock> clock_;
+  const std::string timezone_;
+  const std::string instance_id_;
+  const std::function<void()> on_wakeup_;
+  PluginCatalog catalog_;
+  JobLibraries libraries_;
+  mutable KernelHost host_;
+  Listeners listeners_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  State state_ = State::stopped;
+  std::map<std::string, StoreEntry> stores_;
+  std::map<std::string, ExecutorPtr> executors_;
+  std::vector<PendingJob> pending_;
+  std::unordered_map<std::string, int> instances_;
+  std::map<std::string, std::string> waiting_;  // job id -> why it cannot run
+  bool wakeup_pending_ = false;
+  bool loop_active_ = false;
+  std::thread::id loop_thread_;
+};
+
+}  // namespace apsched::core::detail
