@@ -35,28 +35,32 @@ constexpr std::array<Column, 5> kColumns{{
     {FieldKind::day_of_week, "day of week"},
 }};
 
-[[noreturn]] void fail(const std::string& problem) { throw sdk::Error("expr: " + problem + " in " + kWhat, "expr"); }
+[[noreturn]] void fail(const std::string& problem, const std::string& hint) {
+  throw sdk::Error("expr: " + problem + " in " + kWhat + "; " + hint, "expr");
+}
 
 std::string expand_macro(const std::string& expr) {
   std::string word = expr.substr(0, expr.find_first_of(" \t"));
   for (const auto& [name, line] : kMacros)
     if (word == name) {
-      if (word.size() != expr.size()) fail("'" + expr + "': a macro stands alone");
+      if (word.size() != expr.size()) fail("'" + expr + "' has text after the macro", "a macro stands alone");
       return std::string(line);
     }
-  fail("unknown macro '" + word + "'; expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly");
+  fail("unknown macro '" + word + "'", "expected @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly");
 }
 
 std::vector<std::string> split_fields(const std::string& line) {
   std::istringstream in(line);
   std::vector<std::string> fields;
   for (std::string field; in >> field;) fields.push_back(field);
+  constexpr const char* kLayout = "expected 5 fields: minute hour day-of-month month day-of-week";
   if (fields.size() == 6)
-    fail("'" + line + "' has 6 fields, expected 5 (minute hour day-of-month month day-of-week); "
-         "crontab lines have no seconds field: for seconds use {type: cron, second: ...}");
+    fail("'" + line + "' has 6 fields", std::string(kLayout) +
+                                            "; a crontab line has no seconds field: for seconds use "
+                                            "{type: cron, second: ...}");
   if (fields.size() != 5)
-    fail("'" + line + "' has " + std::to_string(fields.size()) +
-         " field(s), expected 5 (minute hour day-of-month month day-of-week) or a macro such as @daily");
+    fail("'" + line + "' has " + std::to_string(fields.size()) + " field(s)",
+         std::string(kLayout) + ", or a macro such as @daily");
   return fields;
 }
 
