@@ -148,7 +148,7 @@ Job SchedulerCore::store_job(PendingJob pending, std::vector<Event>& events) {
                                  "': choose another id or set replace_existing",
                              "id");
   if (!status.ok()) throw SchedulerError("job store '" + j.jobstore + "' could not store job '" + j.id + "': " + status.message);
-  spdlog::info("Added job \"{}\" to job store \"{}\"", j.name, j.jobstore);
+  spdlog::info("Added job \"{}\" ({}) to job store \"{}\"", j.id, j.name, j.jobstore);
   events.push_back(job_event(EVENT_JOB_ADDED, j.id, j.jobstore));
   return j;
 }

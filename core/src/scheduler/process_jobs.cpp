@@ -30,8 +30,7 @@ std::string seconds_text(double seconds) {
 }  // namespace
 
 std::optional<Timestamp> SchedulerCore::process_due_jobs() {
-  std::vector<Submission> submissions;
-  std::vector<Event> events;
+  std::vector<Step> steps;
   std::optional<Timestamp> next_wakeup;
   {
     std::lock_guard lock(mutex_);
@@ -39,7 +38,7 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
     Timestamp now = clock_->now();
     for (auto& [alias, entry] : stores_) {
       try {
-        process_store(alias, now, submissions, events);
+        process_store(alias, now, steps);
         std::optional<Timestamp> earliest;
         sdk::Status status = store(alias).earliest_run_time(now, instance_id_, earliest);
         if (!status.ok()) throw SchedulerError(status.message);
@@ -51,8 +50,7 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
       }
     }
   }
-  for (auto& submission : submissions) submit(submission, events);
-  listeners_.dispatch(events);
+  for (auto& step : steps) perform(step);
   return next_wakeup;
 }
 
@@ -74,8 +72,7 @@ std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp no
   return times;
 }
 
-void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Submission>& submissions,
-                                  std::vector<Event>& events) {
+void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps) {
   sdk::JobStore& jobs = store(alias);
   std::vector<sdk::JobRecord> due;
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, kBatchSize, due);
@@ -84,8 +81,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
 
   std::vector<sdk::Release> releases;
   std::vector<std::string> parked;
-  std::vector<Submission> ready;
-  std::vector<Event> after;
+  std::vector<Step> ready;
   for (const auto& record : due) {
     LoadedJob job;
     JobFunction function;
@@ -104,6 +100,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     }
     clear_waiting(record.id);
 
+    Step step;
     std::vector<Timestamp> run_times = due_run_times(job, now);
     if (!run_times.empty()) {
       Timestamp last = run_times.back();
@@ -113,14 +110,14 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
                      job.info.id, job.info.max_instances);
         Event e = job_event(EVENT_JOB_MAX_INSTANCES, job.info.id, alias);
         e.scheduled_run_times = std::move(run_times);
-        after.push_back(std::move(e));
+        step.after.push_back(std::move(e));
       } else {
         ++running;
-        Event submitted = job_event(EVENT_JOB_SUBMITTED, job.info.id, alias);
-        submitted.scheduled_run_times = run_times;
-        ready.push_back(Submission{executor, job.info.executor,
-                                   std::make_unique<JobRunImpl>(*this, job.info, std::move(run_times), function),
-                                   std::move(submitted)});
+        step.executor = executor;
+        step.executor_alias = job.info.executor;
+        step.submitted = job_event(EVENT_JOB_SUBMITTED, job.info.id, alias);
+        step.submitted.scheduled_run_times = run_times;
+        step.run = std::make_unique<JobRunImpl>(*this, job.info, std::move(run_times), function);
       }
       job.info.next_run_time = job.trigger->next_fire_time(last, now);
     }
@@ -129,8 +126,9 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     } else {
       releases.push_back(sdk::Release{job.info.id, std::nullopt, true});
       spdlog::info("Removed job {}: its trigger has no fire time left", job.info.id);
-      after.push_back(job_event(EVENT_JOB_REMOVED, job.info.id, alias));
+      step.after.push_back(job_event(EVENT_JOB_REMOVED, job.info.id, alias));
     }
+    ready.push_back(std::move(step));
   }
 
   status = jobs.release(instance_id_, releases);
@@ -138,9 +136,9 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     // The new run times were not recorded: run nothing now, so nothing runs twice; the
     // jobs stay due and are taken again on the next pass. The runs are dropped outside
     // the lock (dropping one releases its instance slot, which takes the lock).
-    for (auto& s : ready) {
-      s.cancelled = true;
-      submissions.push_back(std::move(s));
+    for (auto& step : ready) {
+      step.cancelled = true;
+      steps.push_back(std::move(step));
     }
     throw SchedulerError("could not record the next run times (" + status.message + "); the due runs will be retried");
   }
@@ -149,23 +147,24 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     status = jobs.hold(parked, sdk::Lease{instance_id_ + "/waiting", retry});
     if (!status.ok()) spdlog::error("Job store '{}' could not park waiting jobs: {}", alias, status.message);
   }
-  for (auto& s : ready) submissions.push_back(std::move(s));
-  for (auto& e : after) events.push_back(std::move(e));
+  for (auto& step : ready) steps.push_back(std::move(step));
 }
 
-void SchedulerCore::submit(Submission& submission, std::vector<Event>& events) {
-  if (submission.cancelled) {
-    submission.run.reset();
+void SchedulerCore::perform(Step& step) {
+  if (step.cancelled) {
+    step.run.reset();
     return;
   }
-  std::string job_id = submission.run->job_id();
-  sdk::Status status = (*submission.executor)->submit(std::move(submission.run));
-  if (!status.ok()) {
-    spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", job_id, submission.executor_alias,
-                  status.message);
-    return;
+  if (step.run) {
+    std::string job_id = step.run->job_id();
+    sdk::Status status = (*step.executor)->submit(std::move(step.run));
+    if (status.ok())
+      listeners_.dispatch(step.submitted);
+    else
+      spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", job_id, step.executor_alias,
+                    status.message);
   }
-  events.push_back(std::move(submission.submitted));
+  listeners_.dispatch(step.after);
 }
 
 void SchedulerCore::note_waiting(const std::string& id, const std::string& reason) {

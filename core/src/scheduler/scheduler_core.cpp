@@ -107,16 +107,18 @@ void SchedulerCore::remove_executor(const std::string& alias, bool shutdown_exec
   listeners_.dispatch(alias_event(EVENT_EXECUTOR_REMOVED, alias));
 }
 
-void SchedulerCore::add_defaults() {
-  // As APScheduler: a memory store and a thread pool named "default" unless configured.
-  if (!stores_.count("default")) {
-    auto made = create_plugin_object<sdk::JobStore>(catalog_, PluginKind::store, Value::Map{{"type", "memory"}}, host_);
-    stores_.emplace("default", StoreEntry{StorePtr(made.release()), false});
-  }
+void SchedulerCore::add_defaults(std::vector<Event>& events) {
+  // As APScheduler: a thread pool and a memory store named "default" unless configured.
   if (!executors_.count("default")) {
     auto made = create_plugin_object<sdk::Executor>(catalog_, PluginKind::executor,
                                                     Value::Map{{"type", "threadpool"}}, host_);
     executors_.emplace("default", ExecutorPtr(made.release()));
+    events.push_back(alias_event(EVENT_EXECUTOR_ADDED, "default"));
+  }
+  if (!stores_.count("default")) {
+    auto made = create_plugin_object<sdk::JobStore>(catalog_, PluginKind::store, Value::Map{{"type", "memory"}}, host_);
+    stores_.emplace("default", StoreEntry{StorePtr(made.release()), false});
+    events.push_back(alias_event(EVENT_JOBSTORE_ADDED, "default"));
   }
 }
 
@@ -149,7 +151,7 @@ void SchedulerCore::start(bool paused) {
   {
     std::lock_guard lock(mutex_);
     if (state_ != State::stopped) throw SchedulerAlreadyRunningError("the scheduler is already running");
-    add_defaults();
+    add_defaults(events);
     start_plugins();
     state_ = paused ? State::paused : State::running;
     spdlog::info("Scheduler started (time zone {}, instance '{}')", timezone_, instance_id_);
@@ -170,8 +172,8 @@ void SchedulerCore::start(bool paused) {
       }
     }
   }
-  std::vector<Event> started{scheduler_event(EVENT_SCHEDULER_STARTED)};
-  listeners_.dispatch(started);
+  // As APScheduler: the pending jobs' events come before the scheduler's own.
+  events.push_back(scheduler_event(EVENT_SCHEDULER_STARTED));
   listeners_.dispatch(events);
   notify_wakeup();
 }

@@ -25,12 +25,16 @@ namespace apsched::core::detail {
 using StorePtr = std::shared_ptr<PluginObject<sdk::JobStore>>;
 using ExecutorPtr = std::shared_ptr<PluginObject<sdk::Executor>>;
 
-/** A run ready to hand to its executor, with the events that follow the hand-off. */
-struct Submission {
+/**
+ * What a pass does for one due job, in APScheduler's order: hand the run to its executor
+ * (if any), announce the submission, then the events that follow (max_instances, removed).
+ */
+struct Step {
   ExecutorPtr executor;
   std::string executor_alias;
-  std::unique_ptr<JobRunImpl> run;
+  std::unique_ptr<JobRunImpl> run;  ///< null: nothing to submit
   Event submitted;
+  std::vector<Event> after;
   bool cancelled = false;  ///< drop the run instead of submitting it
 };
 
@@ -112,15 +116,15 @@ class SchedulerCore final : public RunReporter {
   /** The store named `alias`, started (opened) on first use. Needs lock. */
   sdk::JobStore& store(const std::string& alias);
   std::vector<std::string> store_aliases(const std::string& only);     // needs lock
-  void add_defaults();                                                  // needs lock
+  void add_defaults(std::vector<Event>& events);                        // needs lock
   void start_plugins();                                                 // needs lock
   std::vector<Job> list_store(const std::string& alias);                // needs lock
   void note_waiting(const std::string& id, const std::string& reason);  // needs lock
   void clear_waiting(const std::string& id);                            // needs lock
-  void process_store(const std::string& alias, Timestamp now, std::vector<Submission>& submissions,
-                     std::vector<Event>& events);  // needs lock
+  void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
   std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
-  void submit(Submission& submission, std::vector<Event>& events);
+  /** Carries out a step outside the lock and dispatches its events. */
+  void perform(Step& step);
   void notify_wakeup();  // needs no lock; takes it
 
   const SchedulerOptions options_;

@@ -1,0 +1,97 @@
+// Events: names, order (as APScheduler emits them), masks, listeners.
+#include <catch2/catch.hpp>
+
+#include "scheduler_harness.h"
+
+using namespace apsched;
+using namespace apsched::testing;
+
+TEST_CASE("events come in APScheduler's order", "[scheduler][events]") {
+  SchedulerHarness h;
+  core::JobSpec spec;
+  spec.id = "once";
+  spec.func = "example_jobs:noop";
+  spec.trigger = core::TriggerSpec::make("date", {{"run_date", "2026-01-05T12:00:05Z"}});
+  h.scheduler().add_job(spec);
+  h.scheduler().start();
+  CHECK(h.event_names() ==
+        std::vector<std::string>{"EVENT_JOBSTORE_ADDED", "EVENT_JOB_ADDED", "EVENT_SCHEDULER_STARTED"});
+  h.clear_events();
+  h.advance(5);
+  h.pass();
+  // The inline executor runs the job inside submit, as APScheduler's debug executor.
+  CHECK(h.event_names() ==
+        std::vector<std::string>{"EVENT_JOB_EXECUTED", "EVENT_JOB_SUBMITTED", "EVENT_JOB_REMOVED"});
+  h.clear_events();
+  h.scheduler().pause();
+  h.scheduler().resume();
+  h.scheduler().shutdown();
+  CHECK(h.event_names() == std::vector<std::string>{"EVENT_SCHEDULER_PAUSED", "EVENT_SCHEDULER_RESUMED",
+                                                    "EVENT_SCHEDULER_SHUTDOWN"});
+}
+
+TEST_CASE("events carry the job, its store and its run time", "[scheduler][events]") {
+  SchedulerHarness h;
+  h.scheduler().start();
+  h.scheduler().add_job(SchedulerHarness::interval_job("a", 10));
+  h.advance(10);
+  h.pass();
+  auto executed = h.events(core::EVENT_JOB_EXECUTED);
+  REQUIRE(executed.size() == 1);
+  CHECK(executed[0].job_id == "a");
+  CHECK(executed[0].jobstore == "default");
+  CHECK(executed[0].scheduled_run_time == kStart + 10 * kSecond);
+}
+
+TEST_CASE("a listener gets only the events in its mask and can be removed", "[scheduler][events]") {
+  SchedulerHarness h;
+  std::vector<std::string> seen;
+  auto id = h.scheduler().add_listener([&](const core::Event& e) { seen.push_back(core::event_name(e.code)); },
+                                       core::EVENT_JOB_EXECUTED | core::EVENT_JOB_ERROR);
+  h.scheduler().start();
+  h.scheduler().add_job(SchedulerHarness::interval_job("a", 10));
+  h.advance(10);
+  h.pass();
+  CHECK(seen == std::vector<std::string>{"EVENT_JOB_EXECUTED"});
+  h.scheduler().remove_listener(id);
+  h.advance(10);
+  h.pass();
+  CHECK(seen.size() == 1);
+}
+
+TEST_CASE("a throwing listener does not stop the others or the scheduler", "[scheduler][events]") {
+  SchedulerHarness h;
+  h.scheduler().add_listener([](const core::Event&) { throw std::runtime_error("listener bug"); });
+  h.scheduler().start();
+  h.scheduler().add_job(SchedulerHarness::interval_job("a", 10));
+  h.advance(10);
+  h.pass();
+  CHECK(h.events(core::EVENT_JOB_EXECUTED).size() == 1);
+}
+
+TEST_CASE("adding or changing jobs asks the event loop to wake up", "[scheduler][events]") {
+  SchedulerHarness h;
+  h.scheduler().start();
+  int before = h.wakeups();
+  h.scheduler().add_job(SchedulerHarness::interval_job("a", 10));
+  CHECK(h.wakeups() > before);
+  before = h.wakeups();
+  h.scheduler().pause_job("a");
+  CHECK(h.wakeups() > before);
+}
+
+TEST_CASE("start twice and shutdown twice are errors", "[scheduler][events]") {
+  SchedulerHarness h;
+  CHECK_THROWS_AS(h.scheduler().shutdown(), core::SchedulerNotRunningError);
+  h.scheduler().start();
+  CHECK_THROWS_AS(h.scheduler().start(), core::SchedulerAlreadyRunningError);
+  h.scheduler().shutdown();
+  CHECK_THROWS_AS(h.scheduler().shutdown(), core::SchedulerNotRunningError);
+  CHECK_FALSE(h.scheduler().running());
+}
+
+TEST_CASE("event names are APScheduler's", "[scheduler][events]") {
+  CHECK(std::string(core::event_name(core::EVENT_JOB_MAX_INSTANCES)) == "EVENT_JOB_MAX_INSTANCES");
+  CHECK(core::EVENT_JOB_EXECUTED == 4096);
+  CHECK(core::EVENT_ALL == (1u << 17) - 1);
+}
