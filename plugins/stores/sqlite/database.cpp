@@ -138,14 +138,16 @@ std::int64_t Query::column_int(int column) const {
   return static_cast<std::int64_t>(sqlite3_column_int64(statement_.handle(), column));
 }
 
-std::string Query::column_bytes(int column) const {
+std::string Query::column_bytes(int column) const { return std::string(column_view(column)); }
+
+std::string_view Query::column_view(int column) const {
   // Read the pointer before the size, as SQLite documents; blobs stay as they are.
   sqlite3_stmt* stmt = statement_.handle();
   const void* data = sqlite3_column_type(stmt, column) == SQLITE_BLOB ? sqlite3_column_blob(stmt, column)
                                                                        : sqlite3_column_text(stmt, column);
   int size = sqlite3_column_bytes(stmt, column);
   if (!data || size <= 0) return {};
-  return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
+  return std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size));
 }
 
 // ---- Transaction ------------------------------------------------------------------

@@ -108,6 +108,8 @@ class Query {
   std::int64_t column_int(int column) const;
   /** Raw bytes of a column (text or blob); empty for NULL. */
   std::string column_bytes(int column) const;
+  /** The same without a copy: valid until the next step or the end of the Query. */
+  std::string_view column_view(int column) const;
 
  private:
   Statement& statement_;

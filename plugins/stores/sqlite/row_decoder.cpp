@@ -26,13 +26,13 @@ const char* storage_class(int type) {
 sdk::JobRecord decode_row(const Query& query) {
   sdk::JobRecord record;
   record.id = query.column_bytes(kId);
-  const std::string job = "job '" + record.id + "'";
+  auto job = [&record] { return "job '" + record.id + "'"; };  // built only for an error
 
   int time_type = query.column_type(kNextRunTime);
   if (time_type == SQLITE_INTEGER) {
     record.next_run_time = query.column_int(kNextRunTime);
   } else if (time_type != SQLITE_NULL) {
-    record.decode_error = job + ": stored next_run_time is " + storage_class(time_type) + " ('" +
+    record.decode_error = job() + ": stored next_run_time is " + storage_class(time_type) + " ('" +
                           query.column_bytes(kNextRunTime) + "'), expected integer microseconds or NULL";
   }
 
@@ -41,19 +41,19 @@ sdk::JobRecord decode_row(const Query& query) {
     record.raw = query.column_bytes(kDocument);
     if (record.decode_error.empty())
       record.decode_error =
-          job + ": stored document is " + storage_class(document_type) + ", expected JSON text";
+          job() + ": stored document is " + storage_class(document_type) + ", expected JSON text";
     return record;
   }
-  std::string text = query.column_bytes(kDocument);
+  std::string_view text = query.column_view(kDocument);
   if (!record.decode_error.empty()) {
-    record.raw = std::move(text);
+    record.raw = std::string(text);
     return record;
   }
   try {
     record.document = sdk::Value::from_json(text);
   } catch (const std::exception& e) {
-    record.decode_error = job + ": stored document is not valid JSON: " + e.what();
-    record.raw = std::move(text);
+    record.decode_error = job() + ": stored document is not valid JSON: " + e.what();
+    record.raw = std::string(text);
   }
   return record;
 }
