@@ -1,0 +1,144 @@
+#include "threadpool.h"
+
+#include <apsched/sdk/config.h>
+#include <apsched/sdk/status.h>
+
+#include <string>
+
+namespace apsched::executors {
+
+ThreadPoolExecutor::ThreadPoolExecutor(sdk::Host& host, const sdk::Value& config)
+    : host_(host), max_workers_([&] {
+        sdk::ConfigReader reader(config, "threadpool executor");
+        reader.ignore("type");
+        std::int64_t workers = reader.integer("max_workers").value_or(10);
+        if (workers < 1)
+          throw sdk::Error("'max_workers' in threadpool executor must be at least 1, got " + std::to_string(workers),
+                           "max_workers");
+        reader.finish();
+        return static_cast<std::size_t>(workers);
+      }()) {}
+
+sdk::Status ThreadPoolExecutor::start() noexcept {
+  std::unique_lock lock(mutex_);
+  if (state_ == State::running) return sdk::Status::success();
+  if (state_ != State::created)
+    return {sdk::Code::unavailable, "threadpool executor was shut down and cannot be started again", {}};
+  try {
+    workers_.reserve(max_workers_);
+    for (std::size_t i = 0; i < max_workers_; ++i) workers_.emplace_back([this] { work(); });
+  } catch (const std::exception& e) {
+    // Could not start them all: stop and join the ones that did start.
+    std::string started = std::to_string(workers_.size());
+    state_ = State::stopped;
+    std::vector<std::thread> threads = std::move(workers_);
+    workers_.clear();
+    lock.unlock();
+    work_ready_.notify_all();
+    for (auto& t : threads) t.join();
+    return {sdk::Code::unavailable,
+            "threadpool executor could not start " + std::to_string(max_workers_) + " worker threads (started " +
+                started + "): " + e.what() + "; lower max_workers",
+            "max_workers"};
+  }
+  state_ = State::running;
+  return sdk::Status::success();
+}
+
+sdk::Status ThreadPoolExecutor::submit(std::unique_ptr<sdk::JobRun> run) noexcept {
+  sdk::Status status;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == State::running) {
+      try {
+        queue_.push_back(std::move(run));
+      } catch (const std::exception& e) {
+        status = {sdk::Code::internal, std::string("threadpool executor could not queue the run: ") + e.what(), {}};
+      }
+    } else {
+      status = {sdk::Code::unavailable,
+                state_ == State::created ? "threadpool executor is not started"
+                                         : "threadpool executor is shut down",
+                {}};
+    }
+  }
+  if (status.ok()) work_ready_.notify_one();
+  // On error `run` (if not moved) is destroyed here, outside the lock.
+  return status;
+}
+
+void ThreadPoolExecutor::work() noexcept {
+  while (true) {
+    std::unique_ptr<sdk::JobRun> run;
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [this] { return !queue_.empty() || state_ == State::stopping || state_ == State::stopped; });
+      if (queue_.empty()) return;  // shutting down and nothing left
+      run = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    RunStopToken token(abort_);
+    sdk::run_in_process(*run, token);
+    run.reset();
+  }
+}
+
+void ThreadPoolExecutor::shutdown(bool wait) noexcept {
+  std::lock_guard serial(shutdown_mutex_);
+  std::deque<std::unique_ptr<sdk::JobRun>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    if (state_ == State::stopped) return;
+    if (!wait) {
+      abort_.store(true, std::memory_order_release);
+      dropped.swap(queue_);
+    }
+    state_ = State::stopping;
+  }
+  work_ready_.notify_all();
+  if (!dropped.empty()) {
+    std::size_t count = dropped.size();
+    dropped.clear();  // destroyed without running, outside the lock
+    if (host_.log_enabled(sdk::LogLevel::info))
+      host_.log(sdk::LogLevel::info,
+                "threadpool executor shut down without waiting: dropped " + std::to_string(count) + " queued run(s)");
+  }
+  join_workers();
+  std::lock_guard lock(mutex_);
+  state_ = State::stopped;
+}
+
+void ThreadPoolExecutor::join_workers() noexcept {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mutex_);
+    threads.swap(workers_);
+  }
+  const auto self = std::this_thread::get_id();
+  std::vector<std::thread> keep;
+  for (auto& t : threads) {
+    if (t.get_id() == self)
+      keep.push_back(std::move(t));  // called from one of our own jobs: cannot join itself
+    else
+      t.join();
+  }
+  if (!keep.empty()) {
+    std::lock_guard lock(mutex_);
+    for (auto& t : keep) workers_.push_back(std::move(t));
+  }
+}
+
+ThreadPoolExecutor::~ThreadPoolExecutor() {
+  shutdown(true);
+  // A worker that called shutdown() from its own job is joined here, once that job has
+  // returned. Destroying the pool from that very job is not supported: all we can do
+  // is detach the thread.
+  for (auto& t : workers_) {
+    if (t.get_id() == std::this_thread::get_id())
+      t.detach();
+    else
+      t.join();
+  }
+}
+
+}  // namespace apsched::executors

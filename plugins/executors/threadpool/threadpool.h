@@ -1,0 +1,90 @@
+#pragma once
+#include <apsched/sdk/executor.h>
+#include <apsched/sdk/host.h>
+#include <apsched/sdk/value.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace apsched::executors {
+
+/**
+ * Runs jobs on a fixed pool of worker threads (APScheduler's ThreadPoolExecutor).
+ *
+ * Configuration keys:
+ *  - `max_workers`: number of worker threads, >= 1 (default 10, as APScheduler).
+ *
+ * Workers start in start(). submit() queues the run (FIFO) and never waits for a job.
+ * shutdown(true) lets queued and running runs finish; shutdown(false) destroys queued
+ * runs without running them and asks running ones to stop through their StopToken.
+ * Both join the workers. A run is always destroyed outside the pool's lock, in the
+ * thread that ran it (or the one that dropped it).
+ *
+ * A job of the pool may call shutdown(): every other worker is joined, its own thread
+ * (which cannot join itself) is joined by the destructor. Destroying the pool from one
+ * of its own jobs is not supported.
+ */
+class ThreadPoolExecutor final : public sdk::Executor {
+ public:
+  ThreadPoolExecutor(sdk::Host& host, const sdk::Value& config);
+  ~ThreadPoolExecutor() override;
+
+  ThreadPoolExecutor(const ThreadPoolExecutor&) = delete;
+  ThreadPoolExecutor& operator=(const ThreadPoolExecutor&) = delete;
+
+  sdk::Status start() noexcept override;
+  sdk::Status submit(std::unique_ptr<sdk::JobRun> run) noexcept override;
+  void shutdown(bool wait) noexcept override;
+
+  std::size_t max_workers() const noexcept { return max_workers_; }
+
+ private:
+  enum class State { created, running, stopping, stopped };
+
+  /**
+   * The stop token of one run: set when the pool shuts down without waiting.
+   * (Per-run so that a timeout can later set it for one run alone.)
+   */
+  class RunStopToken final : public sdk::StopToken {
+   public:
+    explicit RunStopToken(const std::atomic<bool>& abort) : abort_(abort) {}
+    bool stop_requested() const noexcept override {
+      return stop_.load(std::memory_order_acquire) || abort_.load(std::memory_order_acquire);
+    }
+    void request_stop() noexcept { stop_.store(true, std::memory_order_release); }
+
+   private:
+    const std::atomic<bool>& abort_;
+    std::atomic<bool> stop_{false};
+  };
+
+  void work() noexcept;
+  void join_workers() noexcept;
+
+  sdk::Host& host_;
+  const std::size_t max_workers_;
+
+  // Set once by shutdown(false); read by every RunStopToken without the lock.
+  std::atomic<bool> abort_{false};
+
+  // Lock rule: mutex_ guards state_, queue_ and workers_. It is never held while a run
+  // is executed or destroyed (a JobRun's destructor calls into the kernel), nor while
+  // joining. work_ready_ is signalled on submit and on shutdown.
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  State state_ = State::created;
+  std::deque<std::unique_ptr<sdk::JobRun>> queue_;
+  std::vector<std::thread> workers_;
+
+  // Serialises shutdown() calls (and the destructor), so a second caller returns only
+  // once the workers are joined. Taken before mutex_, never the other way round.
+  std::mutex shutdown_mutex_;
+};
+
+}  // namespace apsched::executors

@@ -1,0 +1,243 @@
+// ThreadPoolExecutor: a fixed pool of workers, FIFO queue, shutdown with and without waiting.
+#include <executors/threadpool/threadpool.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "fake_host.h"
+#include "fake_run.h"
+#include "test_support.h"
+
+using apsched::executors::ThreadPoolExecutor;
+using apsched::sdk::Code;
+using apsched::sdk::StopToken;
+using apsched::sdk::Value;
+using apsched::testing::error_of;
+using apsched::testing::eventually;
+using apsched::testing::FakeHost;
+using apsched::testing::FakeRun;
+using apsched::testing::Gate;
+using apsched::testing::RunProbe;
+
+namespace {
+
+std::unique_ptr<FakeRun> run(std::string id, RunProbe& probe, FakeRun::Body body = {}) {
+  return std::make_unique<FakeRun>(std::move(id), probe, std::move(body));
+}
+
+Value workers(int n) { return Value::Map{{"type", "threadpool"}, {"max_workers", n}}; }
+
+}  // namespace
+
+TEST_CASE("threadpool: max_workers defaults to 10 and must be at least 1", "[threadpool][config]") {
+  FakeHost host;
+  CHECK(ThreadPoolExecutor(host, Value::Map{{"type", "threadpool"}}).max_workers() == 10);
+  CHECK(ThreadPoolExecutor(host, workers(3)).max_workers() == 3);
+
+  auto e = error_of([&] { ThreadPoolExecutor(host, workers(0)); });
+  CHECK(e.field() == "max_workers");
+  CHECK(std::string(e.what()) == "'max_workers' in threadpool executor must be at least 1, got 0");
+  e = error_of([&] { ThreadPoolExecutor(host, Value::Map{{"max_workers", "many"}}); });
+  CHECK(e.field() == "max_workers");
+  e = error_of([&] { ThreadPoolExecutor(host, Value::Map{{"max_worker", 4}}); });
+  CHECK(e.field() == "max_worker");
+  CHECK_THAT(e.what(), Catch::Contains("did you mean 'max_workers'?"));
+}
+
+TEST_CASE("threadpool: runs every submitted run once per run time, then destroys it", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  {
+    ThreadPoolExecutor pool(host, workers(4));
+    REQUIRE(pool.start().ok());
+    for (int i = 0; i < 100; ++i) REQUIRE(pool.submit(run("j" + std::to_string(i), probe)).ok());
+    REQUIRE(pool.submit(std::make_unique<FakeRun>("multi", probe, FakeRun::Body{}, std::vector<apsched::sdk::Timestamp>{1, 2, 3})).ok());
+    REQUIRE(pool.submit(std::make_unique<FakeRun>("missed", probe, FakeRun::Body{}, std::vector<apsched::sdk::Timestamp>{1}, false)).ok());
+    pool.shutdown(true);
+    CHECK(probe.invoked == 103);
+    CHECK(probe.ended == 103);
+    CHECK(probe.begun == 104);  // the missed run was asked, not run
+    CHECK(probe.destroyed == 102);
+  }
+}
+
+TEST_CASE("threadpool: submit before start or after shutdown is refused, the run destroyed unrun",
+          "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  ThreadPoolExecutor pool(host, workers(2));
+  auto s = pool.submit(run("early", probe));
+  CHECK(s.code == Code::unavailable);
+  CHECK_THAT(s.message, Catch::Contains("not started"));
+  CHECK(probe.destroyed == 1);
+
+  REQUIRE(pool.start().ok());
+  REQUIRE(pool.start().ok());  // again: no-op
+  pool.shutdown(true);
+  s = pool.submit(run("late", probe));
+  CHECK(s.code == Code::unavailable);
+  CHECK_THAT(s.message, Catch::Contains("shut down"));
+  CHECK(probe.destroyed == 2);
+  CHECK(probe.begun == 0);
+  CHECK(pool.start().code == Code::unavailable);
+}
+
+TEST_CASE("threadpool: at most max_workers runs at once, and submit does not block", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  Gate gate;
+  ThreadPoolExecutor pool(host, workers(3));
+  REQUIRE(pool.start().ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(pool.submit(run("blocker", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  REQUIRE(eventually([&] { return probe.running == 3; }));
+
+  auto before = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) REQUIRE(pool.submit(run("queued", probe)).ok());
+  CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(probe.invoked == 3);  // every worker is busy: the rest wait in the queue
+
+  gate.open();
+  pool.shutdown(true);
+  CHECK(probe.invoked == 53);
+  CHECK(probe.peak_running == 3);
+  {
+    std::lock_guard lock(probe.mutex);
+    std::set<std::thread::id> threads(probe.threads.begin(), probe.threads.end());
+    CHECK(threads.size() <= 3);
+    CHECK(threads.count(std::this_thread::get_id()) == 0);
+  }
+}
+
+TEST_CASE("threadpool: the queue is FIFO", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  Gate gate;
+  ThreadPoolExecutor pool(host, workers(1));
+  REQUIRE(pool.start().ok());
+  REQUIRE(pool.submit(run("first", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  std::vector<std::string> expected{"first"};
+  for (int i = 0; i < 20; ++i) {
+    expected.push_back("q" + std::to_string(i));
+    REQUIRE(pool.submit(run(expected.back(), probe)).ok());
+  }
+  gate.open();
+  pool.shutdown(true);
+  std::lock_guard lock(probe.mutex);
+  CHECK(probe.order == expected);
+}
+
+TEST_CASE("threadpool: shutdown(wait=true) finishes running and queued runs", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  ThreadPoolExecutor pool(host, workers(2));
+  REQUIRE(pool.start().ok());
+  auto slow = [](const StopToken&) { std::this_thread::sleep_for(std::chrono::milliseconds(30)); };
+  for (int i = 0; i < 6; ++i) REQUIRE(pool.submit(run("slow", probe, slow)).ok());
+  pool.shutdown(true);
+  CHECK(probe.invoked == 6);
+  CHECK(probe.ended == 6);
+  CHECK(probe.destroyed == 6);
+  CHECK(probe.saw_stop == 0);
+  pool.shutdown(true);  // again: nothing to do
+  pool.shutdown(false);
+}
+
+TEST_CASE("threadpool: shutdown(wait=false) drops queued runs and stops running ones", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  ThreadPoolExecutor pool(host, workers(2));
+  REQUIRE(pool.start().ok());
+  auto until_stopped = [](const StopToken& stop) {
+    while (!stop.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  };
+  REQUIRE(pool.submit(run("a", probe, until_stopped)).ok());
+  REQUIRE(pool.submit(run("b", probe, until_stopped)).ok());
+  REQUIRE(eventually([&] { return probe.running == 2; }));
+  for (int i = 0; i < 10; ++i) REQUIRE(pool.submit(run("queued", probe)).ok());
+
+  pool.shutdown(false);  // returns once a and b noticed the stop request
+  CHECK(probe.invoked == 2);
+  CHECK(probe.saw_stop == 2);
+  CHECK(probe.ended == 2);
+  CHECK(probe.begun == 2);  // queued runs were never begun...
+  CHECK(probe.destroyed == 12);  // ...but destroyed, which releases their instance counts
+  auto logs = host.logs();
+  REQUIRE(logs.size() == 1);
+  CHECK_THAT(logs[0].second, Catch::Contains("dropped 10 queued run(s)"));
+}
+
+TEST_CASE("threadpool: concurrent submitters", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  ThreadPoolExecutor pool(host, workers(3));
+  REQUIRE(pool.start().ok());
+  std::atomic<int> refused{0};  // (Catch assertions are for the main thread only)
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < 4; ++t)
+    submitters.emplace_back([&] {
+      for (int i = 0; i < 250; ++i)
+        if (!pool.submit(run("c", probe)).ok()) ++refused;
+    });
+  for (auto& t : submitters) t.join();
+  pool.shutdown(true);
+  CHECK(refused == 0);
+  CHECK(probe.invoked == 1000);
+  CHECK(probe.destroyed == 1000);
+}
+
+TEST_CASE("threadpool: submit racing with shutdown either runs the run or refuses it", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  std::atomic<int> accepted{0};
+  {
+    ThreadPoolExecutor pool(host, workers(2));
+    REQUIRE(pool.start().ok());
+    std::thread submitter([&] {
+      for (int i = 0; i < 2000; ++i)
+        if (pool.submit(run("r", probe)).ok()) ++accepted;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    pool.shutdown(true);
+    submitter.join();
+  }
+  CHECK(probe.invoked == accepted.load());
+  CHECK(probe.destroyed == 2000);
+}
+
+TEST_CASE("threadpool: a job may shut its own pool down", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  auto pool = std::make_unique<ThreadPoolExecutor>(host, workers(2));
+  REQUIRE(pool->start().ok());
+  Gate done;
+  REQUIRE(pool->submit(run("self", probe, [&](const StopToken&) {
+                pool->shutdown(false);
+                done.open();
+              })).ok());
+  done.wait();
+  REQUIRE(eventually([&] { return probe.ended == 1; }));
+  CHECK(probe.saw_stop == 1);  // its own stop token was set
+  CHECK(pool->submit(run("after", probe)).code == Code::unavailable);
+  pool.reset();  // joins the worker that ran "self"
+  CHECK(probe.invoked == 1);
+  CHECK(probe.destroyed == 2);
+}
+
+TEST_CASE("threadpool: destroying a started pool waits for its runs", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  {
+    ThreadPoolExecutor pool(host, workers(2));
+    REQUIRE(pool.start().ok());
+    for (int i = 0; i < 10; ++i)
+      REQUIRE(pool.submit(run("d", probe, [](const StopToken&) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                  })).ok());
+  }
+  CHECK(probe.invoked == 10);
+  CHECK(probe.destroyed == 10);
+}

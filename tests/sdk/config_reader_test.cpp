@@ -1,0 +1,129 @@
+// ConfigReader: typed reads of a plugin's configuration map, unknown keys refused.
+#include <apsched/sdk/config.h>
+#include <apsched/sdk/status.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+
+using apsched::sdk::closest_match;
+using apsched::sdk::ConfigReader;
+using apsched::sdk::Error;
+using apsched::sdk::Value;
+
+namespace {
+
+template <typename Fn>
+Error error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("no sdk::Error thrown");
+  return Error("");
+}
+
+}  // namespace
+
+TEST_CASE("ConfigReader: reads typed values; absent and null keys are nullopt", "[config]") {
+  Value config = Value::Map{{"type", "interval"}, {"seconds", 3}, {"ratio", 0.5}, {"zone", "UTC"},
+                            {"on", true},         {"gone", nullptr}};
+  ConfigReader reader(config, "interval trigger");
+  reader.ignore("type");
+  CHECK(reader.integer("seconds") == 3);
+  CHECK(reader.number("ratio") == 0.5);
+  CHECK(reader.string("zone") == "UTC");
+  CHECK(reader.boolean("on") == true);
+  CHECK_FALSE(reader.integer("gone").has_value());
+  CHECK_FALSE(reader.string("missing").has_value());
+  CHECK(reader.get("missing") == nullptr);
+  CHECK(reader.what() == "interval trigger");
+  CHECK_NOTHROW(reader.finish());
+}
+
+TEST_CASE("ConfigReader: number() accepts integers, integer() accepts integral floats", "[config]") {
+  Value config = Value::Map{{"a", 7}, {"b", 2.0}, {"c", -4.0}};
+  ConfigReader reader(config, "thing");
+  CHECK(reader.number("a") == 7.0);
+  CHECK(reader.integer("b") == 2);
+  CHECK(reader.integer("c") == -4);
+  reader.finish();
+}
+
+TEST_CASE("ConfigReader: an unknown key is refused with a did-you-mean and the allowed keys", "[config]") {
+  Value config = Value::Map{{"type", "interval"}, {"secnds", 3}};
+  ConfigReader reader(config, "interval trigger");
+  reader.ignore("type");
+  (void)reader.number("seconds");
+  (void)reader.number("minutes");
+  Error e = error_of([&] { reader.finish(); });
+  CHECK(e.field() == "secnds");
+  CHECK(std::string(e.what()) ==
+        "unknown key 'secnds' in interval trigger; did you mean 'seconds'? (allowed: minutes, seconds, type)");
+}
+
+TEST_CASE("ConfigReader: an unknown key far from every known one has no suggestion", "[config]") {
+  Value config = Value::Map{{"type", "date"}, {"colour", "blue"}};
+  ConfigReader reader(config, "date trigger");
+  reader.ignore("type");
+  (void)reader.string("run_date");
+  Error e = error_of([&] { reader.finish(); });
+  CHECK(e.field() == "colour");
+  CHECK(std::string(e.what()) == "unknown key 'colour' in date trigger (allowed: run_date, type)");
+}
+
+TEST_CASE("ConfigReader: a key read as absent still counts as known", "[config]") {
+  Value config = Value::Map{{"timezone", nullptr}};
+  ConfigReader reader(config, "x");
+  (void)reader.string("timezone");
+  CHECK_NOTHROW(reader.finish());
+}
+
+TEST_CASE("ConfigReader: type errors name the key, the thing and both types", "[config]") {
+  Value config = Value::Map{{"zone", 5}, {"n", "3"}, {"x", 1.5}, {"flag", "yes"}, {"list", Value::List{}}};
+  ConfigReader reader(config, "cron trigger");
+
+  Error e = error_of([&] { (void)reader.string("zone"); });
+  CHECK(e.field() == "zone");
+  CHECK(std::string(e.what()) == "'zone' in cron trigger must be a string, got integer");
+
+  e = error_of([&] { (void)reader.number("n"); });
+  CHECK(e.field() == "n");
+  CHECK(std::string(e.what()) == "'n' in cron trigger must be a number, got string");
+
+  e = error_of([&] { (void)reader.integer("x"); });
+  CHECK(e.field() == "x");
+  CHECK(std::string(e.what()) == "'x' in cron trigger must be an integer, got float");
+
+  e = error_of([&] { (void)reader.integer("n"); });
+  CHECK(std::string(e.what()) == "'n' in cron trigger must be an integer, got string");
+
+  e = error_of([&] { (void)reader.boolean("flag"); });
+  CHECK(e.field() == "flag");
+  CHECK(std::string(e.what()) == "'flag' in cron trigger must be true or false, got string");
+
+  e = error_of([&] { (void)reader.string("list"); });
+  CHECK(std::string(e.what()) == "'list' in cron trigger must be a string, got list");
+}
+
+TEST_CASE("ConfigReader: a configuration that is not a mapping is refused; null is empty", "[config]") {
+  Error e = error_of([] { ConfigReader reader(Value(Value::List{1}), "sqlite job store"); });
+  CHECK(std::string(e.what()) == "the sqlite job store configuration must be a mapping, got list");
+
+  Value null_config;
+  ConfigReader reader(null_config, "memory job store");
+  CHECK_FALSE(reader.string("path").has_value());
+  CHECK_NOTHROW(reader.finish());
+}
+
+TEST_CASE("closest_match: nearest candidate within a small edit distance", "[config]") {
+  std::set<std::string, std::less<>> keys{"seconds", "minutes", "hours", "start_date", "end_date", "timezone"};
+  CHECK(closest_match("secnds", keys) == "seconds");
+  CHECK(closest_match("hour", keys) == "hours");
+  CHECK(closest_match("timezon", keys) == "timezone");
+  CHECK(closest_match("startdate", keys) == "start_date");
+  CHECK(closest_match("enddate", keys) == "end_date");
+  CHECK(closest_match("jitter", keys).empty());
+  CHECK(closest_match("x", keys).empty());
+  CHECK(closest_match("seconds", {}).empty());
+}

@@ -1,0 +1,226 @@
+// Value: the plain-data type crossing every boundary, and its JSON form.
+#include <apsched/sdk/status.h>
+#include <apsched/sdk/value.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+using apsched::sdk::Error;
+using apsched::sdk::Value;
+
+namespace Catch {
+template <>
+struct StringMaker<Value> {
+  static std::string convert(const Value& v) {
+    try {
+      return v.to_json();
+    } catch (const Error&) {
+      return "<" + std::string(Value::type_name(v.type())) + ">";
+    }
+  }
+};
+}  // namespace Catch
+
+namespace {
+
+// The message of the sdk::Error thrown by `fn` ("" when nothing is thrown).
+template <typename Fn>
+std::string error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("Value: each constructor gives its type", "[value]") {
+  CHECK(Value().type() == Value::Type::null);
+  CHECK(Value(nullptr).is_null());
+  CHECK(Value(true).type() == Value::Type::boolean);
+  CHECK(Value(7).type() == Value::Type::integer);
+  CHECK(Value(7L).type() == Value::Type::integer);
+  CHECK(Value(7LL).type() == Value::Type::integer);
+  CHECK(Value(7U).type() == Value::Type::integer);
+  CHECK(Value(7.5).type() == Value::Type::floating);
+  CHECK(Value("text").type() == Value::Type::string);
+  CHECK(Value(std::string("text")).is_string());
+  CHECK(Value(std::string_view("text")).is_string());
+  CHECK(Value(Value::List{1, 2}).type() == Value::Type::list);
+  CHECK(Value(Value::Map{{"a", 1}}).type() == Value::Type::map);
+
+  CHECK(Value(7).is_number());
+  CHECK(Value(7.5).is_number());
+  CHECK_FALSE(Value("7").is_number());
+  CHECK_FALSE(Value(true).is_number());
+}
+
+TEST_CASE("Value: accessors return the content", "[value]") {
+  CHECK(Value(true).as_bool());
+  CHECK(Value(-42).as_int() == -42);
+  CHECK(Value(4'000'000'000U).as_int() == 4'000'000'000LL);
+  CHECK(Value(std::numeric_limits<long long>::min()).as_int() == std::numeric_limits<std::int64_t>::min());
+  CHECK(Value(2.5).as_number() == 2.5);
+  CHECK(Value(3).as_number() == 3.0);
+  CHECK(Value("abc").as_string() == "abc");
+  CHECK(Value(Value::List{1, "x"}).as_list().size() == 2);
+
+  Value map = Value::Map{{"a", 1}, {"b", "two"}};
+  REQUIRE(map.find("b") != nullptr);
+  CHECK(map.find("b")->as_string() == "two");
+  CHECK(map.find("c") == nullptr);
+  CHECK(Value(1).find("a") == nullptr);  // not a map: no lookup, no throw
+
+  Value list = Value::List{1};
+  list.as_list().emplace_back("two");
+  CHECK(list == Value(Value::List{1, "two"}));
+  map.as_map().emplace("c", true);
+  CHECK(map.as_map().size() == 3);
+}
+
+TEST_CASE("Value: accessor of the wrong type throws sdk::Error naming both types", "[value]") {
+  CHECK(error_of([] { (void)Value("7").as_int(); }) == "expected integer, got string");
+  CHECK(error_of([] { (void)Value(7.0).as_int(); }) == "expected integer, got float");
+  CHECK(error_of([] { (void)Value(1).as_bool(); }) == "expected bool, got integer");
+  CHECK(error_of([] { (void)Value().as_string(); }) == "expected string, got null");
+  CHECK(error_of([] { (void)Value(Value::Map{}).as_list(); }) == "expected list, got map");
+  CHECK(error_of([] { (void)Value(Value::List{}).as_map(); }) == "expected map, got list");
+  CHECK(error_of([] { (void)Value("x").as_number(); }) == "expected a number, got string");
+  CHECK(error_of([] { (void)Value(true).as_number(); }) == "expected a number, got bool");
+  Value mutable_value = 3;
+  CHECK(error_of([&] { mutable_value.as_list(); }) == "expected list, got integer");
+  CHECK(error_of([&] { mutable_value.as_map(); }) == "expected map, got integer");
+}
+
+TEST_CASE("Value: type names", "[value]") {
+  CHECK(std::string(Value::type_name(Value::Type::null)) == "null");
+  CHECK(std::string(Value::type_name(Value::Type::boolean)) == "bool");
+  CHECK(std::string(Value::type_name(Value::Type::integer)) == "integer");
+  CHECK(std::string(Value::type_name(Value::Type::floating)) == "float");
+  CHECK(std::string(Value::type_name(Value::Type::string)) == "string");
+  CHECK(std::string(Value::type_name(Value::Type::list)) == "list");
+  CHECK(std::string(Value::type_name(Value::Type::map)) == "map");
+}
+
+TEST_CASE("Value: equality distinguishes types", "[value]") {
+  CHECK(Value(1) == Value(1LL));
+  CHECK_FALSE(Value(1) == Value(1.0));
+  CHECK_FALSE(Value(0) == Value(false));
+  CHECK_FALSE(Value() == Value(0));
+  CHECK(Value(Value::Map{{"a", Value::List{1, 2}}}) == Value(Value::Map{{"a", Value::List{1, 2}}}));
+  CHECK_FALSE(Value(Value::Map{{"a", 1}}) == Value(Value::Map{{"b", 1}}));
+}
+
+TEST_CASE("JSON: scalars encode compactly", "[value][json]") {
+  CHECK(Value().to_json() == "null");
+  CHECK(Value(true).to_json() == "true");
+  CHECK(Value(false).to_json() == "false");
+  CHECK(Value(-12).to_json() == "-12");
+  CHECK(Value(std::numeric_limits<long long>::max()).to_json() == "9223372036854775807");
+  CHECK(Value(std::numeric_limits<long long>::min()).to_json() == "-9223372036854775808");
+  CHECK(Value(0.1).to_json() == "0.1");
+  CHECK(Value(1.0).to_json() == "1.0");  // stays a float when read back
+  CHECK(Value(-0.0).to_json() == "-0.0");
+  CHECK(Value(1e21).to_json() == "1e+21");
+  CHECK(Value("a").to_json() == "\"a\"");
+}
+
+TEST_CASE("JSON: nested lists and maps, keys in order", "[value][json]") {
+  Value v = Value::Map{{"b", Value::List{1, 2.5, "x", nullptr, Value::List{}, Value::Map{}}},
+                       {"a", Value::Map{{"z", true}, {"y", Value::List{Value::List{Value::List{0}}}}}}};
+  CHECK(v.to_json() == R"({"a":{"y":[[[0]]],"z":true},"b":[1,2.5,"x",null,[],{}]})");
+  CHECK(Value::from_json(v.to_json()) == v);
+}
+
+TEST_CASE("JSON: strings are escaped and read back", "[value][json]") {
+  Value s = std::string("quote\" backslash\\ nl\n cr\r tab\t bell\x07 nul") + std::string(1, '\0') + "end";
+  CHECK(s.to_json() == R"("quote\" backslash\\ nl\n cr\r tab\t bell\u0007 nul\u0000end")");
+  CHECK(Value::from_json(s.to_json()) == s);
+  // Other escapes JSON allows.
+  CHECK(Value::from_json(R"("\/\b\f")").as_string() == "/\b\f");
+}
+
+TEST_CASE("JSON: unicode passes through as UTF-8 and \\u escapes decode to UTF-8", "[value][json]") {
+  Value s = "Grüße, 東京, 😀";
+  CHECK(s.to_json() == "\"Grüße, 東京, 😀\"");
+  CHECK(Value::from_json(s.to_json()) == s);
+  CHECK(Value::from_json(R"("\u00fc")").as_string() == "ü");
+  CHECK(Value::from_json(R"("\u6771\u4EAC")").as_string() == "東京");
+  CHECK(Value::from_json(R"("\ud83d\ude00")").as_string() == "😀");  // surrogate pair
+  CHECK(Value::from_json(R"("\u0041")").as_string() == "A");
+}
+
+// SDK bug (json.cpp, Parser::parse_string): an unpaired or malformed surrogate is not
+// rejected; it is encoded as invalid UTF-8 or as a wrong code point. Remove
+// [!shouldfail] once the parser refuses it.
+TEST_CASE("JSON: unpaired surrogates are refused", "[value][json][!shouldfail]") {
+  CHECK_THROWS_AS(Value::from_json(R"("\ud800")"), Error);
+  CHECK_THROWS_AS(Value::from_json(R"("\udc00")"), Error);
+  CHECK_THROWS_AS(Value::from_json(R"("\ud800\u0041")"), Error);
+}
+
+TEST_CASE("JSON: floats round-trip exactly", "[value][json]") {
+  for (double d : {0.1, 1.0 / 3.0, 2.5, -1e-300, 1.7976931348623157e308, 4.9e-324, 123456789.125, 1e21, -0.0}) {
+    Value back = Value::from_json(Value(d).to_json());
+    REQUIRE(back.is_float());
+    CHECK(back.as_number() == d);
+    CHECK(std::signbit(back.as_number()) == std::signbit(d));
+  }
+  CHECK(Value::from_json("1e3").is_float());
+  CHECK(Value::from_json("1E3").as_number() == 1000.0);
+  CHECK(Value::from_json("-2.5e-3").as_number() == -0.0025);
+  CHECK(Value::from_json("10").is_int());
+}
+
+TEST_CASE("JSON: non-finite floats cannot be encoded", "[value][json]") {
+  CHECK_THROWS_AS(Value(std::numeric_limits<double>::infinity()).to_json(), Error);
+  CHECK_THROWS_AS(Value(std::nan("")).to_json(), Error);
+  CHECK_THROWS_AS(Value(Value::List{1, std::numeric_limits<double>::infinity()}).to_json(), Error);
+}
+
+TEST_CASE("JSON: whitespace is allowed between tokens", "[value][json]") {
+  Value v = Value::from_json(" \n\t{ \"a\" : [ 1 , 2 ] ,\r\n \"b\" : null } \n");
+  CHECK(v == Value(Value::Map{{"a", Value::List{1, 2}}, {"b", nullptr}}));
+}
+
+TEST_CASE("JSON: integers keep 64 bits; out-of-range ones are refused", "[value][json]") {
+  CHECK(Value::from_json("9223372036854775807").as_int() == std::numeric_limits<std::int64_t>::max());
+  CHECK(Value::from_json("-9223372036854775808").as_int() == std::numeric_limits<std::int64_t>::min());
+  CHECK_THROWS_AS(Value::from_json("9223372036854775808"), Error);
+}
+
+TEST_CASE("JSON: bad input is refused with the byte offset", "[value][json]") {
+  CHECK(error_of([] { Value::from_json(""); }) == "invalid JSON at byte 0: unexpected end");
+  CHECK(error_of([] { Value::from_json("[1,"); }) == "invalid JSON at byte 3: unexpected end");
+  CHECK(error_of([] { Value::from_json("[1 2]"); }) == "invalid JSON at byte 3: expected ',' or ']'");
+  CHECK(error_of([] { Value::from_json(R"({"a" 1})"); }) == "invalid JSON at byte 5: expected ':'");
+  CHECK(error_of([] { Value::from_json("{1:2}"); }) == "invalid JSON at byte 1: expected a string key");
+  CHECK(error_of([] { Value::from_json("tru"); }) == "invalid JSON at byte 0: unexpected character 't'");
+  CHECK(error_of([] { Value::from_json("1 2"); }) == "invalid JSON at byte 2: unexpected text after the value");
+  CHECK(error_of([] { Value::from_json(R"("abc)"); }) == "invalid JSON at byte 4: unterminated string");
+  CHECK(error_of([] { Value::from_json(R"("\x")"); }) == "invalid JSON at byte 3: bad escape '\\x'");
+  CHECK(error_of([] { Value::from_json(R"("\u12")"); }).find("\\u escape") != std::string::npos);
+  CHECK(error_of([] { Value::from_json(R"("\u12G4")"); }).find("bad \\u escape") != std::string::npos);
+  CHECK(error_of([] { Value::from_json("1.5e"); }) == "invalid JSON at byte 4: bad number");
+  CHECK(error_of([] { Value::from_json("-"); }).find("integer") != std::string::npos);
+  CHECK_THROWS_AS(Value::from_json("[1,]"), Error);
+  CHECK_THROWS_AS(Value::from_json(R"({"a":1,})"), Error);
+  CHECK_THROWS_AS(Value::from_json("NaN"), Error);
+  CHECK_THROWS_AS(Value::from_json("'single'"), Error);
+}
+
+TEST_CASE("JSON: nesting deeper than the limit is refused, not a stack overflow", "[value][json]") {
+  std::string ok = std::string(150, '[') + std::string(150, ']');
+  CHECK(Value::from_json(ok).is_list());
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(error_of([&] { Value::from_json(deep); }).find("nesting too deep") != std::string::npos);
+}
+
+TEST_CASE("JSON: a later duplicate key wins", "[value][json]") {
+  CHECK(Value::from_json(R"({"a":1,"a":2})") == Value(Value::Map{{"a", 2}}));
+}
