@@ -194,3 +194,23 @@ TEST_CASE("sqlite store: two store objects on one file share leases", "[sqlite][
   CHECK(earliest(*first, 100) == 1000);
   CHECK(earliest(*first, 1000) == 11);  // the remaining leases expired
 }
+
+TEST_CASE("sqlite store: parking a job under a second owner of the same scheduler", "[sqlite][lease]") {
+  // A scheduler acquires as "I" and parks jobs it cannot run as "I/waiting", so that its
+  // own acquire_due skips them. hold() never takes over another owner's live lease, so
+  // the parked job must first be released (unchanged) by "I"; both calls are batches.
+  TempDir dir;
+  FakeHost host(100);
+  auto store = open_store(host, dir.file("jobs.sqlite"));
+  REQUIRE(store->add(job("waits", 10)).ok());
+  REQUIRE(acquire(*store, 100, "I", 60'000'000) == Ids{"waits"});
+
+  REQUIRE(store->hold({"waits"}, sdk::Lease{"I/waiting", 5000}).ok());
+  CHECK(acquire(*store, 200, "I", 60'000'000) == Ids{"waits"});  // still I's: not parked
+
+  REQUIRE(store->release("I", {{"waits", 10, false}}).ok());
+  REQUIRE(store->hold({"waits"}, sdk::Lease{"I/waiting", 5000}).ok());
+  CHECK(acquire(*store, 200, "I", 60'000'000).empty());  // parked
+  CHECK(earliest(*store, 200, "I") == 5000);             // retried when the parking ends
+  CHECK(acquire(*store, 5000, "I", 60'000'000) == Ids{"waits"});
+}
