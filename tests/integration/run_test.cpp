@@ -1,0 +1,145 @@
+// `apsched run` on real configs: jobs run, failures are reported, signals shut it down
+// cleanly and shutdown waits for running jobs. Few tests, generous bounds: each takes
+// a couple of seconds of real time.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <string>
+
+#include "refusal.h"
+
+using apsched::test::ChildProcess;
+using apsched::test::ConfigFile;
+using apsched::test::count_lines;
+using apsched::test::count_of;
+using apsched::test::kGenerous;
+using apsched::test::start_host;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::string kShutDown = "Scheduler has been shut down";
+
+/** Lines of the output up to (not including) the first that contains `needle`. */
+std::string before(const std::string& output, const std::string& needle) {
+  auto at = output.find(needle);
+  return at == std::string::npos ? output : output.substr(0, at);
+}
+
+}  // namespace
+
+TEST_CASE("apsched run runs interval jobs and stops cleanly on SIGTERM", "[integration][run]") {
+  ConfigFile config(
+      "scheduler:\n"
+      "  timezone: UTC\n"
+      "jobs:\n"
+      "  - id: writer\n"
+      "    func: example_jobs:append_line\n"
+      "    args: [out.txt, written by apsched]\n"
+      "    trigger: {type: interval, seconds: 1}\n"
+      "  - id: ticker\n"
+      "    func: example_jobs:tick\n"
+      "    args: [tick-tock]\n"
+      "    kwargs: {n: 7}\n"
+      "    trigger: {type: interval, seconds: 1}\n",
+      "apsched-run");
+  // The host runs in the config's directory: append_line's relative path lands there.
+  auto out_file = config.dir() / "out.txt";
+
+  auto host = start_host(config.file(), config.dir());
+  INFO(host->output());
+  REQUIRE(host->wait_until([&] { return count_lines(out_file) >= 2; }));
+  REQUIRE(host->wait_for_output("tick job=ticker"));
+  CHECK_THAT(host->output(), Contains("args=[\"tick-tock\"]"));
+  CHECK(apsched::test::read_file(out_file).substr(0, 19) == "written by apsched\n");
+  CHECK(host->running());
+
+  host->send_signal(SIGTERM);
+  auto status = host->wait();
+  std::string output = host->output();
+  INFO(output);
+  CHECK(status.describe() == "exit status 0");
+  CHECK_THAT(output, Contains(kShutDown));
+  CHECK_THAT(output, Contains("Job \"writer\" executed successfully"));
+  // Nothing runs once the scheduler has been shut down.
+  auto after = output.substr(output.find(kShutDown));
+  CHECK(after.find("Running job") == std::string::npos);
+  CHECK(host->err().empty());
+}
+
+TEST_CASE("apsched run stops cleanly on SIGINT", "[integration][run]") {
+  ConfigFile config(
+      "scheduler:\n"
+      "  timezone: UTC\n"
+      "jobs:\n"
+      "  - id: ticker\n"
+      "    func: example_jobs:tick\n"
+      "    trigger: {type: interval, seconds: 1}\n",
+      "apsched-run");
+  auto host = start_host(config.file(), config.dir());
+  INFO(host->output());
+  REQUIRE(host->wait_for_output("Job \"ticker\" executed successfully"));
+  host->send_signal(SIGINT);
+  auto status = host->wait();
+  INFO(host->output());
+  CHECK(status.describe() == "exit status 0");
+  CHECK_THAT(host->output(), Contains(kShutDown));
+}
+
+TEST_CASE("apsched run waits for a running job before it shuts down", "[integration][run]") {
+  ConfigFile config(
+      "scheduler:\n"
+      "  timezone: UTC\n"
+      "jobs:\n"
+      "  - id: sleeper\n"
+      "    func: example_jobs:sleep\n"
+      "    args: [2]\n"
+      "    trigger: {type: interval, seconds: 1}\n",
+      "apsched-run");
+  auto host = start_host(config.file(), config.dir());
+  INFO(host->output());
+  REQUIRE(host->wait_for_output("Running job \"sleeper\""));
+  auto signalled = std::chrono::steady_clock::now();
+  host->send_signal(SIGTERM);
+  auto status = host->wait();
+  auto took = std::chrono::steady_clock::now() - signalled;
+  std::string output = host->output();
+  INFO(output);
+  CHECK(status.describe() == "exit status 0");
+  REQUIRE_THAT(output, Contains(kShutDown));
+  // The job that was running when the signal came finished first, then the scheduler stopped.
+  CHECK_THAT(before(output, kShutDown), Contains("Job \"sleeper\" executed successfully"));
+  CHECK(took >= std::chrono::milliseconds(1000));
+}
+
+TEST_CASE("a job that throws is logged with its message and the host runs on", "[integration][run]") {
+  ConfigFile config(
+      "scheduler:\n"
+      "  timezone: UTC\n"
+      "jobs:\n"
+      "  - id: boom\n"
+      "    func: example_jobs:fail\n"
+      "    args: [the disk is on fire]\n"
+      "    trigger: {type: interval, seconds: 1}\n"
+      "  - id: ticker\n"
+      "    func: example_jobs:tick\n"
+      "    trigger: {type: interval, seconds: 1}\n",
+      "apsched-run");
+  auto host = start_host(config.file(), config.dir());
+  INFO(host->output());
+  REQUIRE(host->wait_for_output("the disk is on fire"));
+  std::string first = host->output();
+  CHECK_THAT(first, Contains("Job \"boom\" raised an exception"));
+  // After the failure, both jobs keep running: the failing one fails again, the other ticks on.
+  std::size_t ticks = count_of(first, "tick job=ticker");
+  REQUIRE(host->wait_for_output("the disk is on fire", kGenerous, 2));
+  REQUIRE(host->wait_for_output("tick job=ticker", kGenerous, ticks + 1));
+  CHECK(host->running());
+
+  host->send_signal(SIGTERM);
+  auto status = host->wait();
+  INFO(host->output());
+  CHECK(status.describe() == "exit status 0");
+  CHECK_THAT(host->output(), Contains(kShutDown));
+}
