@@ -377,6 +377,16 @@ void SchedulerCore::remove_all_jobs(const std::string& jobstore) {
   notify_wakeup();
 }
 
+std::string SchedulerCore::problem_of(const Job& job) {
+  if (auto w = waiting_.find(job.id); w != waiting_.end()) return w->second;
+  try {
+    libraries_.resolve(job.func);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
 std::vector<Job> SchedulerCore::list_store(const std::string& alias) {
   std::vector<sdk::JobRecord> records;
   sdk::Status status = store(alias).list(records);
@@ -386,7 +396,7 @@ std::vector<Job> SchedulerCore::list_store(const std::string& alias) {
   for (const auto& record : records) {
     try {
       jobs.push_back(decode_job(record, alias, catalog_, host_).info);
-      if (auto w = waiting_.find(record.id); w != waiting_.end()) jobs.back().problem = w->second;
+      jobs.back().problem = problem_of(jobs.back());
     } catch (const std::exception& e) {
       jobs.push_back(unrestorable_job(record, alias, e.what()));
     }
@@ -409,7 +419,7 @@ std::optional<Job> SchedulerCore::get_job(const std::string& id, const std::stri
     if (!record) continue;
     try {
       Job j = decode_job(*record, alias, catalog_, host_).info;
-      if (auto w = waiting_.find(id); w != waiting_.end()) j.problem = w->second;
+      j.problem = problem_of(j);
       return j;
     } catch (const std::exception& e) {
       return unrestorable_job(*record, alias, e.what());

@@ -96,6 +96,8 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     } catch (const std::exception& e) {
       note_waiting(record.id, e.what());
       parked.push_back(record.id);
+      // Unchanged, and released so that the waiting lease below can take it over.
+      releases.push_back(sdk::Release{record.id, record.next_run_time, false});
       continue;
     }
     clear_waiting(record.id);

@@ -119,6 +119,8 @@ class SchedulerCore final : public RunReporter {
   void add_defaults(std::vector<Event>& events);                        // needs lock
   void start_plugins();                                                 // needs lock
   std::vector<Job> list_store(const std::string& alias);                // needs lock
+  /** Why a stored job cannot run now (waiting reason, or its function cannot be found). */
+  std::string problem_of(const Job& job);                               // needs lock
   void note_waiting(const std::string& id, const std::string& reason);  // needs lock
   void clear_waiting(const std::string& id);                            // needs lock
   void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
