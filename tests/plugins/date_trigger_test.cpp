@@ -107,6 +107,9 @@ TEST_CASE("date: bad configuration names the key", "[date][config]") {
   CHECK(e.field() == "rundate");
   CHECK_THAT(e.what(), Catch::Contains("did you mean 'run_date'?"));
 
+  e = error_of([&] { DateTrigger(host, Value::Map{{"timezone", "Nowhere"}, {"run_dat", "2026-01-01"}}); });
+  CHECK(e.field() == "run_dat");  // the misspelt key first
+
   e = error_of([&] { DateTrigger(host, Value(Value::List{})); });
   CHECK_THAT(e.what(), Catch::Contains("must be a mapping"));
 }

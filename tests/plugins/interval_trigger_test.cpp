@@ -251,6 +251,13 @@ TEST_CASE("interval: other bad configuration names the key", "[interval][config]
   CHECK(e.field() == "secnds");
   CHECK_THAT(e.what(), Catch::Contains("did you mean 'seconds'?"));
 
+  // A misspelt key is the error, not the missing length it causes.
+  e = error_of([&] { IntervalTrigger(host, Value::Map{{"type", "interval"}, {"secnds", 3}}); });
+  CHECK(e.field() == "secnds");
+  CHECK_THAT(e.what(), Catch::StartsWith("unknown key 'secnds' in interval trigger; did you mean 'seconds'?"));
+  e = error_of([&] { IntervalTrigger(host, Value::Map{{"seconds", 0}, {"timezon", "UTC"}}); });
+  CHECK(e.field() == "timezon");
+
   e = error_of([&] { IntervalTrigger(host, Value::Map{{"seconds", 3}, {"start_date", "2026-05-01 25:00:00"}}); });
   CHECK(e.field() == "start_date");
 

@@ -6,15 +6,16 @@
 namespace apsched::triggers {
 
 DateTrigger::DateTrigger(sdk::Host& host, const sdk::Value& config) {
+  // Every key is read (types only) before any value is checked, so that a misspelt key
+  // is reported as such rather than as what its absence causes.
   sdk::ConfigReader reader(config, "date trigger");
   reader.ignore("type");
-  timezone_ = reader.string("timezone").value_or(host.default_timezone());
-  sdk::require_timezone(timezone_, "timezone");
-  if (auto text = reader.string("run_date"))
-    run_date_ = sdk::parse_datetime(*text, timezone_, "run_date");
-  else
-    run_date_ = host.now();
+  std::optional<std::string> timezone = reader.string("timezone");
+  std::optional<std::string> run_date = reader.string("run_date");
   reader.finish();
+  timezone_ = timezone.value_or(host.default_timezone());
+  sdk::require_timezone(timezone_, "timezone");
+  run_date_ = run_date ? sdk::parse_datetime(*run_date, timezone_, "run_date") : host.now();
 }
 
 std::optional<sdk::Timestamp> DateTrigger::next_fire_time(std::optional<sdk::Timestamp> previous,

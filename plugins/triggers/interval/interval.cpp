@@ -49,8 +49,19 @@ std::string seconds_text(sdk::Timestamp micros) {
 }  // namespace
 
 IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) : random_(std::random_device{}()) {
+  // Read every key first (types only), so that a misspelt key is reported as such
+  // rather than as what its absence causes ("secnds: 3" -> unknown key, not "no length").
   sdk::ConfigReader reader(config, "interval trigger");
   reader.ignore("type");
+  std::optional<double> numbers[kUnits];
+  for (int i = 0; i < kUnits; ++i)
+    if ((numbers[i] = reader.number(kUnitTable[i].key))) components_[i] = *reader.get(kUnitTable[i].key);
+  std::optional<std::string> timezone = reader.string("timezone");
+  std::optional<std::string> start_text = reader.string("start_date");
+  std::optional<std::string> end_text = reader.string("end_date");
+  std::optional<double> jitter = reader.number("jitter");
+  if (jitter) jitter_value_ = *reader.get("jitter");
+  reader.finish();
 
   // Integral parts are summed exactly; fractional ones in floating point, rounded to
   // microseconds half-to-even as timedelta does.
@@ -60,13 +71,11 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) : ra
   std::string given;      // "hours=1, minutes=-30", for messages
   std::string first_key;  // the key errors about the length point at
   for (int i = 0; i < kUnits; ++i) {
+    if (!numbers[i]) continue;
     const Unit& unit = kUnitTable[i];
-    std::optional<double> number = reader.number(unit.key);
-    if (!number) continue;
-    const sdk::Value& value = *reader.get(unit.key);
-    if (!std::isfinite(*number))
+    const sdk::Value& value = components_[i];
+    if (!std::isfinite(*numbers[i]))
       throw sdk::Error(std::string("'") + unit.key + "' in interval trigger must be a finite number", unit.key);
-    components_[i] = value;
     if (first_key.empty()) first_key = unit.key;
     given += (given.empty() ? "" : ", ") + std::string(unit.key) + "=" + number_text(value);
     if (value.is_int()) {
@@ -74,7 +83,7 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) : ra
       if (__builtin_mul_overflow(value.as_int(), unit.micros, &part) || __builtin_add_overflow(whole, part, &whole))
         overflow = true;
     } else {
-      fractional += static_cast<long double>(*number) * static_cast<long double>(unit.micros);
+      fractional += static_cast<long double>(*numbers[i]) * static_cast<long double>(unit.micros);
     }
   }
   if (given.empty())
@@ -91,24 +100,18 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) : ra
                          "); make the sum of weeks, days, hours, minutes and seconds greater than zero",
                      first_key);
 
-  timezone_ = reader.string("timezone").value_or(host.default_timezone());
+  timezone_ = timezone.value_or(host.default_timezone());
   sdk::require_timezone(timezone_, "timezone");
+  start_date_ = start_text ? sdk::parse_datetime(*start_text, timezone_, "start_date") : host.now() + interval_;
+  if (end_text) end_date_ = sdk::parse_datetime(*end_text, timezone_, "end_date");
 
-  if (auto text = reader.string("start_date"))
-    start_date_ = sdk::parse_datetime(*text, timezone_, "start_date");
-  else
-    start_date_ = host.now() + interval_;
-  if (auto text = reader.string("end_date")) end_date_ = sdk::parse_datetime(*text, timezone_, "end_date");
-
-  if (auto jitter = reader.number("jitter")) {
+  if (jitter) {
     if (!std::isfinite(*jitter) || *jitter < 0)
       throw sdk::Error("'jitter' in interval trigger must be a number of seconds >= 0, got " +
-                           number_text(*reader.get("jitter")),
+                           number_text(jitter_value_),
                        "jitter");
     jitter_ = *jitter;
-    jitter_value_ = *reader.get("jitter");
   }
-  reader.finish();
 }
 
 std::optional<sdk::Timestamp> IntervalTrigger::next_fire_time(std::optional<sdk::Timestamp> previous,
