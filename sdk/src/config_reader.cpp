@@ -57,8 +57,13 @@ const Value* ConfigReader::get(std::string_view key) {
 std::optional<std::int64_t> ConfigReader::integer(std::string_view key) {
   const Value* v = get(key);
   if (!v) return std::nullopt;
-  if (v->is_float() && v->as_number() == static_cast<double>(static_cast<std::int64_t>(v->as_number())))
-    return static_cast<std::int64_t>(v->as_number());
+  // A float with an integral value in range counts (YAML "3.0"); the range check comes
+  // first because casting an out-of-range float is undefined.
+  if (v->is_float()) {
+    double d = v->as_number();
+    if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<std::int64_t>(d)))
+      return static_cast<std::int64_t>(d);
+  }
   if (!v->is_int())
     throw Error("'" + std::string(key) + "' in " + what_ + " must be an integer, got " +
                     Value::type_name(v->type()),

@@ -200,8 +200,11 @@ class Parser {
         case 't': out += '\t'; break;
         case 'u': {
           unsigned code = parse_hex4();
-          if (code >= 0xD800 && code < 0xDC00 && consume("\\u")) {
+          if (code >= 0xDC00 && code < 0xE000) fail("unpaired low surrogate");
+          if (code >= 0xD800 && code < 0xDC00) {
+            if (!consume("\\u")) fail("unpaired high surrogate");
             unsigned low = parse_hex4();
+            if (low < 0xDC00 || low >= 0xE000) fail("high surrogate not followed by a low surrogate");
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
           }
           append_utf8(out, code);

@@ -48,6 +48,8 @@ Timestamp resolve(const CivilTime& civil, std::string_view zone, bool fold) {
 
 bool parse_int(std::string_view text, std::size_t pos, std::size_t len, int& out) {
   if (pos + len > text.size()) return false;
+  for (std::size_t i = pos; i < pos + len; ++i)
+    if (text[i] < '0' || text[i] > '9') return false;
   auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
   return ec == std::errc() && end == text.data() + pos + len;
 }

@@ -127,3 +127,10 @@ TEST_CASE("closest_match: nearest candidate within a small edit distance", "[con
   CHECK(closest_match("x", keys).empty());
   CHECK(closest_match("seconds", {}).empty());
 }
+
+TEST_CASE("ConfigReader: a float too large for an integer is refused, not cast", "[config]") {
+  apsched::sdk::Value config = apsched::sdk::Value::Map{{"n", 1e30}, {"m", 3.0}};
+  apsched::sdk::ConfigReader reader(config, "test plugin");
+  CHECK_THROWS_WITH(reader.integer("n"), Catch::Matchers::Contains("must be an integer"));
+  CHECK(reader.integer("m") == 3);
+}

@@ -131,7 +131,7 @@ class ConfigReaderImpl {
 
   void read_job_defaults(const Value& v) {
     const auto& map = map_at(v, "job_defaults", "'job_defaults'");
-    allow_keys(map, "job_defaults", "'job_defaults'", {"coalesce", "max_instances", "misfire_grace_time", "timeout"});
+    allow_keys(map, "job_defaults", "'job_defaults'", {"coalesce", "max_instances", "misfire_grace_time"});
     JobDefaults& d = config_.options_.job_defaults;
     if (const Value* c = v.find("coalesce")) d.coalesce = bool_at(*c, "job_defaults.coalesce");
     if (const Value* m = v.find("max_instances")) {
@@ -139,10 +139,6 @@ class ConfigReaderImpl {
       if (d.max_instances < 1) fail("job_defaults.max_instances", "max_instances must be at least 1");
     }
     if (const Value* g = v.find("misfire_grace_time")) d.misfire_grace_time = grace_at(*g, "job_defaults.misfire_grace_time");
-    if (const Value* t = v.find("timeout")) {
-      d.timeout = number_at(*t, "job_defaults.timeout");
-      if (d.timeout < 0) fail("job_defaults.timeout", "timeout must be 0 (no limit) or a positive number of seconds");
-    }
   }
 
   std::vector<PluginConfig> read_plugins(const Value& v, const std::string& section, const std::string& what) {
@@ -178,7 +174,7 @@ class ConfigReaderImpl {
     const auto& map = map_at(v, path, "a job");
     allow_keys(map, path, "a job",
                {"id", "name", "func", "args", "kwargs", "trigger", "executor", "jobstore", "coalesce", "max_instances",
-                "misfire_grace_time", "timeout", "next_run_time", "replace_existing"});
+                "misfire_grace_time", "next_run_time", "replace_existing"});
     ConfigJob job;
     job.path = path;
     JobSpec& s = job.spec;
@@ -210,10 +206,6 @@ class ConfigReaderImpl {
       if (*s.max_instances < 1) fail(path + ".max_instances", "max_instances must be at least 1");
     }
     if (const Value* g = v.find("misfire_grace_time")) s.misfire_grace_time = grace_at(*g, path + ".misfire_grace_time");
-    if (const Value* t = v.find("timeout")) {
-      s.timeout = number_at(*t, path + ".timeout");
-      if (*s.timeout < 0) fail(path + ".timeout", "timeout must be 0 (no limit) or a positive number of seconds");
-    }
     if (const Value* r = v.find("replace_existing")) s.replace_existing = bool_at(*r, path + ".replace_existing");
     if (const Value* n = v.find("next_run_time")) {
       if (n->is_null()) {

@@ -38,7 +38,6 @@ JobRunImpl::JobRunImpl(RunReporter& reporter, const Job& job, std::vector<Timest
       kwargs_(job.kwargs),
       run_times_(std::move(run_times)),
       grace_(job.misfire_grace_time),
-      timeout_(job.timeout),
       function_(std::move(function)) {}
 
 JobRunImpl::~JobRunImpl() { reporter_.run_finished(job_id_); }

@@ -38,7 +38,8 @@ class JobRunImpl final : public sdk::JobRun {
   const Value& args() const noexcept override { return args_; }
   const Value& kwargs() const noexcept override { return kwargs_; }
   const std::vector<Timestamp>& run_times() const noexcept override { return run_times_; }
-  double timeout_seconds() const noexcept override { return timeout_; }
+  /** Run time limits are not implemented yet: no limit. */
+  double timeout_seconds() const noexcept override { return 0; }
   bool begin(Timestamp run_time) noexcept override;
   sdk::JobOutcome invoke(Timestamp run_time, const sdk::StopToken& stop) noexcept override;
   void end(Timestamp run_time, const sdk::JobOutcome& outcome) noexcept override;
@@ -52,7 +53,6 @@ class JobRunImpl final : public sdk::JobRun {
   Value kwargs_;
   std::vector<Timestamp> run_times_;
   GraceTime grace_;
-  double timeout_;
   JobFunction function_;
 };
 

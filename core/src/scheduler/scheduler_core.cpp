@@ -42,7 +42,6 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, std::function<void()> on_
   if (d.misfire_grace_time && *d.misfire_grace_time <= 0)
     throw SchedulerError("job_defaults.misfire_grace_time must be positive, or null for no limit",
                          "misfire_grace_time");
-  if (d.timeout < 0) throw SchedulerError("job_defaults.timeout must be 0 (no limit) or positive", "timeout");
 }
 
 SchedulerCore::~SchedulerCore() {

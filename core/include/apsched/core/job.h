@@ -30,7 +30,6 @@ struct JobDefaults {
   bool coalesce = true;
   int max_instances = 1;
   GraceTime misfire_grace_time = 1.0;
-  double timeout = 0;  ///< seconds a run may take; 0 = no limit
 };
 
 /** What add_job takes. Unset options take the scheduler's job defaults. */
@@ -46,7 +45,6 @@ struct JobSpec {
   std::optional<bool> coalesce;
   std::optional<int> max_instances;
   std::optional<GraceTime> misfire_grace_time;
-  std::optional<double> timeout;
   /** Overrides the trigger's first fire time; an inner nullopt adds the job paused. */
   std::optional<std::optional<Timestamp>> next_run_time;
   bool replace_existing = false;
@@ -62,7 +60,6 @@ struct JobChanges {
   std::optional<bool> coalesce;
   std::optional<int> max_instances;
   std::optional<GraceTime> misfire_grace_time;
-  std::optional<double> timeout;
   std::optional<std::optional<Timestamp>> next_run_time;
 };
 
@@ -81,7 +78,6 @@ struct Job {
   bool coalesce = true;
   int max_instances = 1;
   GraceTime misfire_grace_time;
-  double timeout = 0;
   std::optional<Timestamp> next_run_time;  ///< nullopt: paused
   bool pending = false;                    ///< added before start(), not yet in a store
   /** Why the job cannot run now (cannot be restored, library missing); empty if fine. */

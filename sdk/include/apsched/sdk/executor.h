@@ -50,7 +50,8 @@ class APSCHED_VISIBLE JobRun {
   virtual const Value& args() const noexcept = 0;
   virtual const Value& kwargs() const noexcept = 0;
   virtual const std::vector<Timestamp>& run_times() const noexcept = 0;
-  /** Seconds a run may take (job option `timeout`); 0 = no limit. */
+  /** Seconds a run may take; 0 = no limit. Reserved: the kernel always gives 0 until job
+   *  time limits exist. */
   virtual double timeout_seconds() const noexcept = 0;
 
   /** False when the run is too late (missed; reported by the kernel). */

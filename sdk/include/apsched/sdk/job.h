@@ -87,15 +87,15 @@ struct JobRegistrar {
   }
 };
 
+// Filled once, on the first call (after every registrar of the library has run).
 APSCHED_HIDDEN inline const apsched_job_library_descriptor* job_library_entry() {
-  static apsched_job_library_descriptor descriptor{};
-  descriptor = {sizeof(apsched_job_library_descriptor),
-                APSCHED_SDK_API_MAJOR,
-                APSCHED_SDK_API_MINOR,
-                0,
-                APSCHED_TOOLCHAIN_FINGERPRINT,
-                static_cast<std::uint32_t>(job_table().size()),
-                job_table().data()};
+  static const apsched_job_library_descriptor descriptor{sizeof(apsched_job_library_descriptor),
+                                                         APSCHED_SDK_API_MAJOR,
+                                                         APSCHED_SDK_API_MINOR,
+                                                         0,
+                                                         APSCHED_TOOLCHAIN_FINGERPRINT,
+                                                         static_cast<std::uint32_t>(job_table().size()),
+                                                         job_table().data()};
   return &descriptor;
 }
 
