@@ -113,3 +113,15 @@ TEST_CASE("date: bad configuration names the key", "[date][config]") {
   e = error_of([&] { DateTrigger(host, Value(Value::List{})); });
   CHECK_THAT(e.what(), Catch::Contains("must be a mapping"));
 }
+
+TEST_CASE("date: delay is seconds after the trigger is made, kept as run_date", "[date]") {
+  FakeHost host(at("2026-03-01T10:00:00Z"), "UTC");
+  DateTrigger trigger(host, Value::Map{{"delay", 12}});
+  CHECK(trigger.next_fire_time(std::nullopt, at("2026-03-01T10:00:00Z")) == at("2026-03-01T10:00:12Z"));
+  CHECK(*trigger.state().find("run_date") == Value("2026-03-01T10:00:12+00:00"));
+  CHECK_FALSE(trigger.state().find("delay"));
+  CHECK_THAT(error_of([&] { DateTrigger(host, Value::Map{{"delay", -1}}); }).what(),
+             Catch::Matchers::Contains("'delay' must be zero or a positive"));
+  CHECK_THAT(error_of([&] { DateTrigger(host, Value::Map{{"delay", 1}, {"run_date", "2026-03-01"}}); }).what(),
+             Catch::Matchers::Contains("either 'run_date' or 'delay'"));
+}

@@ -13,6 +13,9 @@ namespace apsched::triggers {
  *
  * Configuration keys:
  *  - `run_date`: ISO 8601 date/time; a naive one is read in `timezone`. Default: now.
+ *  - `delay`: instead of run_date, seconds after the trigger is made (when the job is
+ *    added): `{type: date, delay: 12}`. state() keeps the resolved run_date, so a stored
+ *    job does not move on restart.
  *  - `timezone`: IANA zone; default: the scheduler's zone.
  *
  * As in APScheduler, next_fire_time() returns run_date whatever `now` is (also when it
