@@ -211,3 +211,42 @@ TEST_CASE("a job library with an unresolved symbol is refused when loaded", "[in
   require_refused(config, {config.at("unresolved_jobs:hello"), jobs_file("libunresolved_jobs.so"),
                            "cannot load job library", "apsched_fixture_job_function_nobody_defines"});
 }
+
+TEST_CASE("plugin_path and job_path are relative to the config file", "[integration][fixtures]") {
+  ConfigFile config(
+      "scheduler:\n"
+      "  timezone: UTC\n"
+      "  plugin_path: [plugins.d]\n"
+      "  job_path: jobs.d\n"
+      "jobs:\n"
+      "  - id: a\n"
+      "    func: fixture_jobs:hello\n"
+      "    trigger: {type: fixture_ok}\n");
+  fs::create_directories(config.dir() / "plugins.d");
+  fs::create_directories(config.dir() / "jobs.d");
+  SECTION("with the files there, the config is accepted") {
+    fs::copy_file(kFixturePlugins / "trigger_fixture_ok.so", config.dir() / "plugins.d/trigger_fixture_ok.so");
+    fs::copy_file(kFixtureJobs / "libfixture_jobs.so", config.dir() / "jobs.d/libfixture_jobs.so");
+    require_accepted(config);
+  }
+  SECTION("without one of them, its directory is named before the default one") {
+    fs::copy_file(kFixtureJobs / "libfixture_jobs.so", config.dir() / "jobs.d/libfixture_jobs.so");
+    require_refused(config, {config.at("fixture_ok"), "unknown trigger type 'fixture_ok'",
+                             "[" + (config.dir() / "plugins.d").string() + ", " +
+                                 fs::path(APSCHED_PLUGIN_DIR).lexically_normal().string() + "]",
+                             "trigger types found: ", "interval"});
+    fs::remove(config.dir() / "jobs.d/libfixture_jobs.so");
+    fs::copy_file(kFixturePlugins / "trigger_fixture_ok.so", config.dir() / "plugins.d/trigger_fixture_ok.so");
+    require_refused(config, {config.at("fixture_jobs:hello"), "job library 'fixture_jobs' not found",
+                             "[" + (config.dir() / "jobs.d").string() + ", " +
+                                 fs::path(APSCHED_JOBS_DIR).lexically_normal().string() + "]"});
+  }
+}
+
+TEST_CASE("an unknown type lists the types found in every directory of the plugin path", "[integration][fixtures]") {
+  ConfigFile config(trigger_config("nosuch"));
+  require_refused(config, {config.at("nosuch"), "unknown trigger type 'nosuch'",
+                           "[" + kFixturePlugins.string() + ", " +
+                               fs::path(APSCHED_PLUGIN_DIR).lexically_normal().string() + "]",
+                           "fixture_ok", "interval", "wrong_api_major"});
+}

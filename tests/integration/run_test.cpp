@@ -5,11 +5,14 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <string>
 
 #include "refusal.h"
 
 using apsched::test::ChildProcess;
+using apsched::test::CommandResult;
+using apsched::test::run_apsched;
 using apsched::test::ConfigFile;
 using apsched::test::count_lines;
 using apsched::test::count_of;
@@ -94,7 +97,7 @@ TEST_CASE("apsched run waits for a running job before it shuts down", "[integrat
       "jobs:\n"
       "  - id: sleeper\n"
       "    func: example_jobs:sleep\n"
-      "    args: [2]\n"
+      "    args: [3]\n"
       "    trigger: {type: interval, seconds: 1}\n",
       "apsched-run");
   auto host = start_host(config.file(), config.dir());
@@ -111,6 +114,31 @@ TEST_CASE("apsched run waits for a running job before it shuts down", "[integrat
   // The job that was running when the signal came finished first, then the scheduler stopped.
   CHECK_THAT(before(output, kShutDown), Contains("Job \"sleeper\" executed successfully"));
   CHECK(took >= std::chrono::milliseconds(1000));
+}
+
+TEST_CASE("a second signal exits at once, without waiting for the running job", "[integration][run]") {
+  ConfigFile config(
+      "scheduler:\n"
+      "  timezone: UTC\n"
+      "jobs:\n"
+      "  - id: sleeper\n"
+      "    func: example_jobs:sleep\n"
+      "    args: [60]\n"
+      "    trigger: {type: interval, seconds: 1}\n",
+      "apsched-run");
+  auto host = start_host(config.file(), config.dir());
+  INFO(host->output());
+  REQUIRE(host->wait_for_output("Running job \"sleeper\""));
+  host->send_signal(SIGTERM);
+  REQUIRE(host->wait_for_output("shutting down"));
+  auto signalled = std::chrono::steady_clock::now();
+  host->send_signal(SIGTERM);
+  auto status = host->wait();
+  auto took = std::chrono::steady_clock::now() - signalled;
+  INFO(host->output());
+  CHECK(status.describe() == "exit status " + std::to_string(128 + SIGTERM));
+  CHECK(took < std::chrono::seconds(15));  // not the job's 60 s
+  CHECK_THAT(host->output(), !Contains("Job \"sleeper\" executed successfully"));
 }
 
 TEST_CASE("a job that throws is logged with its message and the host runs on", "[integration][run]") {
@@ -133,7 +161,7 @@ TEST_CASE("a job that throws is logged with its message and the host runs on", "
   CHECK_THAT(first, Contains("Job \"boom\" raised an exception"));
   // After the failure, both jobs keep running: the failing one fails again, the other ticks on.
   std::size_t ticks = count_of(first, "tick job=ticker");
-  REQUIRE(host->wait_for_output("the disk is on fire", kGenerous, 2));
+  REQUIRE(host->wait_for_output("Job \"boom\" raised an exception", kGenerous, 2));
   REQUIRE(host->wait_for_output("tick job=ticker", kGenerous, ticks + 1));
   CHECK(host->running());
 
@@ -142,4 +170,24 @@ TEST_CASE("a job that throws is logged with its message and the host runs on", "
   INFO(host->output());
   CHECK(status.describe() == "exit status 0");
   CHECK_THAT(host->output(), Contains(kShutDown));
+}
+
+TEST_CASE("apsched run without -c runs configs/default.yaml", "[integration][run]") {
+  const std::filesystem::path source = APSCHED_SOURCE_DIR;
+  REQUIRE(std::filesystem::exists(source / "configs/default.yaml"));
+  CommandResult check = run_apsched({"check", "-c", (source / "configs/default.yaml").string()});
+  INFO(check.output());
+  CHECK(check.status.describe() == "exit status 0");
+
+  // From the source directory, as the README runs it: the quick-start's interval job ticks.
+  apsched::test::TempDir output("apsched-default");
+  ChildProcess host({APSCHED_BINARY, "run"}, output.path(), source);
+  INFO(host.output());
+  REQUIRE(host.wait_for_output("configs/default.yaml"));
+  REQUIRE(host.wait_for_output("tick job=every3s"));
+  host.send_signal(SIGINT);
+  auto status = host.wait();
+  INFO(host.output());
+  CHECK(status.describe() == "exit status 0");
+  CHECK_THAT(host.output(), Contains(kShutDown));
 }
