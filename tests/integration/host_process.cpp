@@ -153,13 +153,14 @@ void ChildProcess::send_signal(int signal) {
   if (::kill(pid_, signal) != 0) throw_errno("kill", errno);
 }
 
-bool ChildProcess::wait_for_output(std::string_view needle, std::chrono::milliseconds bound, std::size_t count) {
+bool ChildProcess::wait_for_output(std::string_view needle, std::chrono::milliseconds bound, std::size_t count,
+                                   std::chrono::microseconds poll) {
   auto deadline = std::chrono::steady_clock::now() + bound;
   while (true) {
     bool ended = status_.has_value() || try_reap();
     if (count_of(output(), needle) >= count) return true;
     if (ended || std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(poll);
   }
 }
 

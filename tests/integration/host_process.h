@@ -83,10 +83,11 @@ class ChildProcess {
   std::string output() const { return out() + err(); }
 
   /**
-   * Waits until `needle` occurs `count` times in the output, polling; false when the bound
-   * passes or the process has ended without it.
+   * Waits until `needle` occurs `count` times in the output, polling every `poll`; false when
+   * the bound passes or the process has ended without it.
    */
-  bool wait_for_output(std::string_view needle, std::chrono::milliseconds bound = kGenerous, std::size_t count = 1);
+  bool wait_for_output(std::string_view needle, std::chrono::milliseconds bound = kGenerous, std::size_t count = 1,
+                       std::chrono::microseconds poll = std::chrono::milliseconds(20));
   /** Waits until `predicate()` holds (polled every 20 ms); false when the bound passes. */
   template <typename Predicate>
   bool wait_until(Predicate predicate, std::chrono::milliseconds bound = kGenerous);

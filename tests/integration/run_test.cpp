@@ -116,6 +116,28 @@ TEST_CASE("apsched run waits for a running job before it shuts down", "[integrat
   CHECK(took >= std::chrono::milliseconds(1000));
 }
 
+TEST_CASE("a signal right after start-up shuts down cleanly too", "[integration][run]") {
+  // The signal comes while the scheduler is still starting: it must still be a clean
+  // shutdown (exit 0), never a crash. Several tries, since it is a race by nature.
+  ConfigFile config(
+      "scheduler:\n"
+      "  timezone: UTC\n"
+      "jobs:\n"
+      "  - id: ticker\n"
+      "    func: example_jobs:tick\n"
+      "    trigger: {type: interval, seconds: 1}\n",
+      "apsched-run");
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    auto host = start_host(config.file(), config.dir());
+    REQUIRE(host->wait_for_output("apsched host running", kGenerous, 1, std::chrono::microseconds(200)));
+    host->send_signal(attempt % 2 ? SIGINT : SIGTERM);
+    auto status = host->wait();
+    INFO("attempt " << attempt << "\n" << host->output());
+    REQUIRE(status.describe() == "exit status 0");
+    REQUIRE_THAT(host->output(), Contains(kShutDown));
+  }
+}
+
 TEST_CASE("a second signal exits at once, without waiting for the running job", "[integration][run]") {
   ConfigFile config(
       "scheduler:\n"
@@ -179,10 +201,12 @@ TEST_CASE("apsched run without -c runs configs/default.yaml", "[integration][run
   INFO(check.output());
   CHECK(check.status.describe() == "exit status 0");
 
-  // From the source directory, as the README runs it: the quick-start's interval job ticks.
-  apsched::test::TempDir output("apsched-default");
-  ChildProcess host({APSCHED_BINARY, "run"}, output.path(), source);
-  INFO(host.output());
+  // `run` without -c reads configs/default.yaml of the working directory. A copy of it, in a
+  // directory of its own, so that nothing it may create (a job store file) lands in the sources.
+  apsched::test::TempDir work("apsched-default");
+  std::filesystem::create_directories(work / "configs");
+  std::filesystem::copy_file(source / "configs/default.yaml", work / "configs/default.yaml");
+  ChildProcess host({APSCHED_BINARY, "run"}, work / "output", work.path());
   REQUIRE(host.wait_for_output("configs/default.yaml"));
   REQUIRE(host.wait_for_output("tick job=every3s"));
   host.send_signal(SIGINT);
