@@ -130,6 +130,9 @@ TEST_CASE("jobs changed from four threads while a background scheduler runs them
   std::atomic<int> executed{0}, failed{0}, missed{0};
   std::vector<Worker> workers(kThreads);
   {
+    // Thousands of log lines: kept, shown only on failure. Installed before any thread
+    // starts and removed after they have all stopped.
+    LogCapture log;
     core::BackgroundScheduler scheduler(test_options());
     scheduler.add_executor("default", sdk::Value::Map{{"type", "threadpool"}, {"max_workers", 4}});
     scheduler.add_jobstore("default", sdk::Value::Map{{"type", "sqlite"}, {"path", db.string()}});
@@ -157,6 +160,15 @@ TEST_CASE("jobs changed from four threads while a background scheduler runs them
     CHECK(failed.load() == 0);
     check_matches(scheduler, workers);
     scheduler.shutdown();
+    // Nothing went wrong on the way (a store failure, a job submitted to a stopped executor...).
+    std::string text = log.text(), errors;
+    for (std::size_t begin = 0, end = 0; begin < text.size(); begin = end + 1) {
+      end = text.find('\n', begin);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(begin, end - begin);
+      if (line.rfind("error ", 0) == 0 || line.rfind("critical ", 0) == 0) errors += line + "\n";
+    }
+    CHECK(errors.empty());
   }
   // What the file holds, seen by a fresh scheduler.
   core::EventLoopScheduler reader(test_options(), [] {});

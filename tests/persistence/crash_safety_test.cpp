@@ -290,3 +290,26 @@ TEST_CASE("a stop with coalescing: the missed runs become one run", "[persistenc
   CHECK(runs[1] == runs[0] + kSecond);
   CHECK(stop.log.find("was missed by") == std::string::npos);
 }
+
+TEST_CASE("apsched jobs reads the store while the host runs, and adds nothing to it",
+          "[persistence][crash][binary][sqlite]") {
+  Rig rig("true", "1");
+  auto host = rig.start();
+  REQUIRE(eventually([&] { return lines_of(rig.out).size() >= 1; }, kBound));
+  for (int i = 0; i < 3; ++i) {
+    CommandResult listing = run_apsched({"jobs", "-c", rig.config.string()}, rig.dir.path());
+    INFO(listing.output);
+    CHECK(listing.status.describe() == "exit status 0");
+    CHECK_THAT(listing.out, Contains("appender") && Contains("interval[0:00:01]") && Contains("next run at"));
+    CHECK(listing.out.find("Pending") == std::string::npos);  // the config job yields to the stored one
+  }
+  std::size_t lines = lines_of(rig.out).size();
+  bool kept_running = eventually([&] { return lines_of(rig.out).size() >= lines + 2; }, kBound);
+  host->signal(SIGTERM);
+  ExitStatus status = host->wait(kBound);
+  INFO(read_text(rig.log(rig.starts)));
+  CHECK(kept_running);
+  CHECK(status.describe() == "exit status 0");
+  CHECK(check_database(rig).rows == 1);
+  check_whole_lines(rig);
+}

@@ -34,7 +34,7 @@ std::unique_ptr<ManualHost> start_two_store_host(const fs::path& db, Timestamp n
 
 }  // namespace
 
-TEST_CASE("each job lands in the store named by its jobstore; only the sqlite ones survive a restart",
+TEST_CASE("each job lands in the store named by its jobstore, and only the sqlite ones survive a restart",
           "[persistence][stores][sqlite]") {
   TempDir dir("stores");
   const fs::path db = dir / "jobs.sqlite";
