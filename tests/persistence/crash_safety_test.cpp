@@ -313,3 +313,33 @@ TEST_CASE("apsched jobs reads the store while the host runs, and adds nothing to
   CHECK(check_database(rig).rows == 1);
   check_whole_lines(rig);
 }
+
+TEST_CASE("SIGKILL during startup (creating the database, storing the config job) leaves a usable database",
+          "[persistence][crash][binary][sqlite]") {
+  const unsigned seed = seed_from_environment();
+  INFO("APSCHED_CRASH_SEED=" << seed);
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> uptime_ms(0, 150);
+  for (int round = 1; round <= 5; ++round) {
+    Rig rig("true", "1");  // a fresh directory: the first start creates the file
+    const int uptime = uptime_ms(random);
+    INFO("round " << round << ", killed after " << uptime << " ms");
+    {
+      auto host = rig.start();
+      std::this_thread::sleep_for(std::chrono::milliseconds(uptime));
+      host->signal(SIGKILL);
+      host->wait(kBound);
+    }
+    check_database(rig);
+    // Started again, the host opens whatever the kill left, stores the job once and runs it.
+    auto host = rig.start();
+    bool ran = eventually([&] { return lines_of(rig.out).size() >= 1; }, kBound);
+    host->signal(SIGTERM);
+    ExitStatus status = host->wait(kBound);
+    INFO(read_text(rig.log(1)) << "---\n" << read_text(rig.log(2)));
+    CHECK(ran);
+    CHECK(status.describe() == "exit status 0");
+    CHECK(check_database(rig).rows == 1);
+    check_whole_lines(rig);
+  }
+}
