@@ -2,6 +2,7 @@
 
 #include "apsched/core/config.h"
 #include "apsched/core/errors.h"
+#include "scheduler/default_plugins.h"
 
 namespace apsched::core {
 
@@ -11,7 +12,7 @@ std::vector<std::string> configure(Scheduler& scheduler, const Config& config) {
     std::string at = e.field().empty() ? path : path + "." + e.field();
     problems.push_back(config.where(at) + ": " + e.what());
   };
-  std::set<std::string> stores{"default"}, executors{"default"};
+  std::set<std::string> stores, executors;
   for (const auto& store : config.jobstores()) {
     stores.insert(store.alias);
     try {
@@ -27,6 +28,16 @@ std::vector<std::string> configure(Scheduler& scheduler, const Config& config) {
     } catch (const SchedulerError& e) {
       report("executors." + executor.alias, e);
     }
+  }
+  // The defaults a run would create, created now so that a missing plugin shows here.
+  try {
+    if (!stores.count("default")) scheduler.add_jobstore("default", detail::default_jobstore_config());
+    stores.insert("default");
+    if (!executors.count("default")) scheduler.add_executor("default", detail::default_executor_config());
+    executors.insert("default");
+  } catch (const SchedulerError& e) {
+    problems.push_back(config.where("") + ": the default " + std::string(stores.count("default") ? "executor" : "job store") +
+                       " cannot be created: " + e.what());
   }
   for (const auto& job : config.jobs()) {
     if (!executors.count(job.spec.executor))

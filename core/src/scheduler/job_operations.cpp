@@ -38,13 +38,21 @@ void check_grace(const GraceTime& grace) {
 
 }  // namespace
 
+JobFunction SchedulerCore::resolve_function(const std::string& reference) {
+  try {
+    return libraries_.resolve(reference);
+  } catch (const LoadError& e) {
+    throw LoadError(e.what(), "func");  // every failure to load it is about the job's func
+  }
+}
+
 LoadedJob SchedulerCore::build_job(const JobSpec& spec) {
   LoadedJob job;
   Job& j = job.info;
   const JobDefaults& defaults = options_.job_defaults;
   j.func = spec.func;
   auto [library, function] = split_job_reference(spec.func);
-  libraries_.resolve(spec.func);
+  resolve_function(spec.func);
   j.id = spec.id ? *spec.id : random_job_id();
   if (j.id.empty()) throw SchedulerError("a job id must not be empty", "id");
   j.name = spec.name ? *spec.name : function;
@@ -203,7 +211,7 @@ Job SchedulerCore::update_job(Found& found, std::vector<Event>& events) {
 void SchedulerCore::apply_changes(LoadedJob& job, const JobChanges& c) {
   Job& j = job.info;
   if (c.func) {
-    libraries_.resolve(*c.func);
+    resolve_function(*c.func);
     j.func = *c.func;
   }
   if (c.name) j.name = *c.name;

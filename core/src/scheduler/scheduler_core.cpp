@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "loader/default_paths.h"
+#include "scheduler/default_plugins.h"
 #include "scheduler/events_util.h"
 
 namespace apsched::core::detail {
@@ -109,13 +110,12 @@ void SchedulerCore::remove_executor(const std::string& alias, bool shutdown_exec
 void SchedulerCore::add_defaults(std::vector<Event>& events) {
   // As APScheduler: a thread pool and a memory store named "default" unless configured.
   if (!executors_.count("default")) {
-    auto made = create_plugin_object<sdk::Executor>(catalog_, PluginKind::executor,
-                                                    Value::Map{{"type", "threadpool"}}, host_);
+    auto made = create_plugin_object<sdk::Executor>(catalog_, PluginKind::executor, default_executor_config(), host_);
     executors_.emplace("default", ExecutorPtr(made.release()));
     events.push_back(alias_event(EVENT_EXECUTOR_ADDED, "default"));
   }
   if (!stores_.count("default")) {
-    auto made = create_plugin_object<sdk::JobStore>(catalog_, PluginKind::store, Value::Map{{"type", "memory"}}, host_);
+    auto made = create_plugin_object<sdk::JobStore>(catalog_, PluginKind::store, default_jobstore_config(), host_);
     stores_.emplace("default", StoreEntry{StorePtr(made.release()), false});
     events.push_back(alias_event(EVENT_JOBSTORE_ADDED, "default"));
   }

@@ -108,6 +108,7 @@ class SchedulerCore final : public RunReporter {
     bool started = false;
   };
 
+  JobFunction resolve_function(const std::string& reference);
   LoadedJob build_job(const JobSpec& spec);
   void apply_changes(LoadedJob& job, const JobChanges& changes);
   Job store_job(PendingJob pending, std::vector<Event>& events);  // needs lock

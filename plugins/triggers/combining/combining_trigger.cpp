@@ -13,7 +13,7 @@ sdk::Timestamp start_of_search(std::optional<sdk::Timestamp> previous, sdk::Time
 }  // namespace
 
 CombiningTrigger::CombiningTrigger(sdk::Host& host, const sdk::Value& config, const char* kind)
-    : host_(&host), kind_(kind), random_(std::random_device{}()) {
+    : host_(&host), kind_(kind) {
   std::string what = kind_ + " trigger";
   sdk::ConfigReader reader(config, what);
   reader.ignore("type");
@@ -73,10 +73,8 @@ std::optional<sdk::Timestamp> CombiningTrigger::part_at_or_after(std::size_t i, 
   return fire;
 }
 
-sdk::Timestamp CombiningTrigger::with_jitter(sdk::Timestamp fire) {
-  if (jitter_seconds_ <= 0) return fire;
-  auto max = static_cast<sdk::Timestamp>(jitter_seconds_ * static_cast<double>(sdk::kMicrosPerSecond));
-  return fire + std::uniform_int_distribution<sdk::Timestamp>(0, max)(random_);
+sdk::Timestamp CombiningTrigger::with_jitter(sdk::Timestamp fire) const {
+  return fire + sdk::random_delay(jitter_seconds_);
 }
 
 AndTrigger::AndTrigger(sdk::Host& host, const sdk::Value& config) : CombiningTrigger(host, config, "and") {}

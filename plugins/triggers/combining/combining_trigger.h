@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -32,7 +31,7 @@ class CombiningTrigger : public sdk::Trigger {
   std::size_t part_count() const noexcept { return parts_.size(); }
   sdk::Host& host() const noexcept { return *host_; }
   /** `fire` plus the configured jitter. */
-  sdk::Timestamp with_jitter(sdk::Timestamp fire);
+  sdk::Timestamp with_jitter(sdk::Timestamp fire) const;
 
  private:
   struct Part {
@@ -44,7 +43,6 @@ class CombiningTrigger : public sdk::Trigger {
   std::string kind_;
   std::vector<Part> parts_;
   double jitter_seconds_ = 0;
-  std::mt19937_64 random_;
 };
 
 /**

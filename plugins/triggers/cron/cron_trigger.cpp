@@ -44,8 +44,7 @@ void CommonOptions::write(sdk::Value::Map& state) const {
 CronTriggerBase::CronTriggerBase(CronSetup setup)
     : setup_(std::move(setup)),
       timeline_(setup_.options.zone, "timezone"),
-      repeated_(repeated_time_of(setup_.schedule)),
-      random_(std::random_device{}()) {}
+      repeated_(repeated_time_of(setup_.schedule)) {}
 
 std::optional<sdk::Timestamp> CronTriggerBase::next_fire_time(std::optional<sdk::Timestamp> previous,
                                                               sdk::Timestamp now) noexcept {
@@ -56,16 +55,10 @@ std::optional<sdk::Timestamp> CronTriggerBase::next_fire_time(std::optional<sdk:
     if (!instant) return std::nullopt;
     sdk::Timestamp fire = *instant * sdk::kMicrosPerSecond;
     if (setup_.options.end_date && fire > *setup_.options.end_date) return std::nullopt;
-    return fire + jitter();
+    return fire + sdk::random_delay(setup_.options.jitter_seconds);
   } catch (...) {
     return std::nullopt;  // only allocation failure can get here
   }
-}
-
-sdk::Timestamp CronTriggerBase::jitter() {
-  if (setup_.options.jitter_seconds <= 0) return 0;
-  auto max = static_cast<sdk::Timestamp>(setup_.options.jitter_seconds * static_cast<double>(sdk::kMicrosPerSecond));
-  return std::uniform_int_distribution<sdk::Timestamp>(0, max)(random_);
 }
 
 }  // namespace apsched::triggers::cron

@@ -6,7 +6,6 @@
 #include <apsched/sdk/trigger.h>
 
 #include <optional>
-#include <random>
 #include <string>
 
 #include "wall_schedule.h"
@@ -51,12 +50,9 @@ class CronTriggerBase : public sdk::Trigger {
   explicit CronTriggerBase(CronSetup setup);
 
  private:
-  sdk::Timestamp jitter();
-
   CronSetup setup_;
   ZoneTimeline timeline_;
   RepeatedTime repeated_;
-  std::mt19937_64 random_;
 };
 
 }  // namespace apsched::triggers::cron

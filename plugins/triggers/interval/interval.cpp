@@ -48,7 +48,7 @@ std::string seconds_text(sdk::Timestamp micros) {
 
 }  // namespace
 
-IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) : random_(std::random_device{}()) {
+IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   // Read every key first (types only), so that a misspelt key is reported as such
   // rather than as what its absence causes ("secnds: 3" -> unknown key, not "no length").
   sdk::ConfigReader reader(config, "interval trigger");
@@ -130,11 +130,7 @@ std::optional<sdk::Timestamp> IntervalTrigger::next_fire_time(std::optional<sdk:
     if (__builtin_mul_overflow(intervals, interval_, &offset) || __builtin_add_overflow(start_date_, offset, &next))
       return std::nullopt;
   }
-  if (jitter_ && *jitter_ > 0) {
-    std::uniform_real_distribution<double> delay(0.0, *jitter_);
-    double micros = std::nearbyint(delay(random_) * static_cast<double>(sdk::kMicrosPerSecond));
-    if (__builtin_add_overflow(next, static_cast<sdk::Timestamp>(micros), &next)) return std::nullopt;
-  }
+  if (jitter_ && __builtin_add_overflow(next, sdk::random_delay(*jitter_), &next)) return std::nullopt;
   if (end_date_ && next > *end_date_) return std::nullopt;
   return next;
 }

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <string>
 
 namespace apsched::triggers {
@@ -51,7 +50,6 @@ class IntervalTrigger final : public sdk::Trigger {
   std::string timezone_;
   std::optional<double> jitter_;  // seconds
   sdk::Value jitter_value_;       // as configured, for state()
-  std::mt19937_64 random_;        // for jitter; calls are serialised by the kernel
 };
 
 }  // namespace apsched::triggers

@@ -59,6 +59,12 @@ Timestamp parse_datetime(std::string_view text, std::string_view zone, std::stri
 /** "2026-03-29T03:30:00+02:00"; microseconds are shown only when not zero. */
 std::string format_datetime(Timestamp t, std::string_view zone);
 
+/**
+ * Jitter: a uniform random delay in [0, max_seconds], in microseconds; 0 when
+ * max_seconds <= 0. Safe to call from any thread.
+ */
+Timestamp random_delay(double max_seconds);
+
 /** A duration as APScheduler prints timedeltas: "0:00:03", "1 day, 2:00:00", "0:00:00.500000". */
 std::string format_duration(Timestamp micros);
 
