@@ -236,30 +236,38 @@ void SchedulerCore::apply_changes(LoadedJob& job, const JobChanges& c) {
   if (c.next_run_time) j.next_run_time = *c.next_run_time;
 }
 
-Job SchedulerCore::modify_job(const std::string& id, const JobChanges& changes, const std::string& jobstore) {
+Job SchedulerCore::change_job(const std::string& id, const std::string& jobstore,
+                              const std::function<bool(LoadedJob&)>& change) {
   std::vector<Event> events;
   Job result;
   {
     std::lock_guard lock(mutex_);
-    bool done = false;
-    for (auto& p : pending_) {
-      if (p.job.info.id != id || (!jobstore.empty() && p.job.info.jobstore != jobstore)) continue;
-      apply_changes(p.job, changes);
-      if (changes.next_run_time) p.next_run_time_given = true;
-      result = p.job.info;
+    if (PendingJob* pending = find_pending(id, jobstore)) {
+      if (change(pending->job)) pending->next_run_time_given = true;
+      result = pending->job.info;
       result.pending = true;
-      done = true;
-      break;
-    }
-    if (!done) {
+    } else {
       Found found = find_job(id, jobstore);
-      apply_changes(found.job, changes);
+      change(found.job);
       result = update_job(found, events);
     }
   }
   listeners_.dispatch(events);
   notify_wakeup();
   return result;
+}
+
+SchedulerCore::PendingJob* SchedulerCore::find_pending(const std::string& id, const std::string& jobstore) {
+  for (auto& p : pending_)
+    if (p.job.info.id == id && (jobstore.empty() || p.job.info.jobstore == jobstore)) return &p;
+  return nullptr;
+}
+
+Job SchedulerCore::modify_job(const std::string& id, const JobChanges& changes, const std::string& jobstore) {
+  return change_job(id, jobstore, [&](LoadedJob& job) {
+    apply_changes(job, changes);
+    return changes.next_run_time.has_value();
+  });
 }
 
 Job SchedulerCore::reschedule_job(const std::string& id, const TriggerSpec& trigger, const std::string& jobstore) {
@@ -269,37 +277,15 @@ Job SchedulerCore::reschedule_job(const std::string& id, const TriggerSpec& trig
   } catch (const SchedulerError& e) {
     rethrow_trigger_error(e);
   }
-  std::vector<Event> events;
-  Job result;
-  {
-    std::lock_guard lock(mutex_);
-    auto install = [&](LoadedJob& job) {
-      job.info.next_run_time = handle->next_fire_time(std::nullopt, clock_->now());
-      job.trigger = std::move(handle);
-      job.trigger_source = trigger.config;
-      job.info.trigger = job.trigger->spec();
-      job.info.trigger_description = job.trigger->describe();
-      job.info.timezone = job.trigger->timezone();
-    };
-    bool done = false;
-    for (auto& p : pending_) {
-      if (p.job.info.id != id) continue;
-      install(p.job);
-      p.next_run_time_given = true;
-      result = p.job.info;
-      result.pending = true;
-      done = true;
-      break;
-    }
-    if (!done) {
-      Found found = find_job(id, jobstore);
-      install(found.job);
-      result = update_job(found, events);
-    }
-  }
-  listeners_.dispatch(events);
-  notify_wakeup();
-  return result;
+  return change_job(id, jobstore, [&](LoadedJob& job) {
+    job.info.next_run_time = handle->next_fire_time(std::nullopt, clock_->now());
+    job.trigger = std::move(handle);
+    job.trigger_source = trigger.config;
+    job.info.trigger = job.trigger->spec();
+    job.info.trigger_description = job.trigger->describe();
+    job.info.timezone = job.trigger->timezone();
+    return true;
+  });
 }
 
 Job SchedulerCore::pause_job(const std::string& id, const std::string& jobstore) {
@@ -312,13 +298,10 @@ Job SchedulerCore::resume_job(const std::string& id, const std::string& jobstore
   std::optional<Timestamp> next;
   {
     std::lock_guard lock(mutex_);
-    bool found_pending = false;
-    for (auto& p : pending_)
-      if (p.job.info.id == id) {
-        next = p.job.trigger->next_fire_time(std::nullopt, clock_->now());
-        found_pending = true;
-      }
-    if (!found_pending) next = find_job(id, jobstore).job.trigger->next_fire_time(std::nullopt, clock_->now());
+    if (PendingJob* pending = find_pending(id, jobstore))
+      next = pending->job.trigger->next_fire_time(std::nullopt, clock_->now());
+    else
+      next = find_job(id, jobstore).job.trigger->next_fire_time(std::nullopt, clock_->now());
   }
   if (!next) {
     // As APScheduler: a job whose trigger has no time left is removed on resume.
@@ -404,12 +387,11 @@ std::vector<Job> SchedulerCore::list_store(const std::string& alias) {
 
 std::optional<Job> SchedulerCore::get_job(const std::string& id, const std::string& jobstore) {
   std::lock_guard lock(mutex_);
-  for (const auto& p : pending_)
-    if (p.job.info.id == id && (jobstore.empty() || p.job.info.jobstore == jobstore)) {
-      Job j = p.job.info;
-      j.pending = true;
-      return j;
-    }
+  if (PendingJob* pending = find_pending(id, jobstore)) {
+    Job j = pending->job.info;
+    j.pending = true;
+    return j;
+  }
   for (const auto& alias : store_aliases(jobstore)) {
     std::optional<sdk::JobRecord> record;
     sdk::Status status = store(alias).get(id, record);

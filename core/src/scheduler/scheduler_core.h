@@ -110,6 +110,10 @@ class SchedulerCore final : public RunReporter {
 
   JobFunction resolve_function(const std::string& reference);
   LoadedJob build_job(const JobSpec& spec);
+  /** Applies `change` to a pending or stored job, stores it and reports it modified.
+   *  `change` returns true when it set the next run time itself. */
+  Job change_job(const std::string& id, const std::string& jobstore, const std::function<bool(LoadedJob&)>& change);
+  PendingJob* find_pending(const std::string& id, const std::string& jobstore);  // needs lock
   void apply_changes(LoadedJob& job, const JobChanges& changes);
   Job store_job(PendingJob pending, std::vector<Event>& events);  // needs lock
   Found find_job(const std::string& id, const std::string& jobstore);  // needs lock; throws JobLookupError
