@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds under ThreadSanitizer (build-tsan/) and runs the concurrency-heavy tests:
+# the scheduler core, the executors and stores, and the persistence tests.
+# Any ThreadSanitizer report fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build >/dev/null   # installs packages if missing
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DAPSCHED_SANITIZE=thread >/dev/null
+cmake --build build-tsan -j"$(nproc)"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+exec ctest --test-dir build-tsan --output-on-failure -j"$(nproc)" \
+  -R "scheduler|threadpool|executor|memory store|sqlite|persistence|concurren"
