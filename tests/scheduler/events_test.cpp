@@ -1,6 +1,10 @@
 // Events: names, order (as APScheduler emits them), masks, listeners.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "scheduler_harness.h"
 
 using namespace apsched;
@@ -94,4 +98,27 @@ TEST_CASE("event names are APScheduler's", "[scheduler][events]") {
   CHECK(std::string(core::event_name(core::EVENT_JOB_MAX_INSTANCES)) == "EVENT_JOB_MAX_INSTANCES");
   CHECK(core::EVENT_JOB_EXECUTED == 4096);
   CHECK(core::EVENT_ALL == (1u << 17) - 1);
+}
+
+TEST_CASE("a background scheduler can be shut down from a listener on its own thread", "[scheduler][threads]") {
+  core::SchedulerOptions options;
+  options.timezone = "UTC";
+  options.plugin_path = {APSCHED_PLUGIN_DIR};
+  options.job_path = {APSCHED_JOBS_DIR};
+  auto scheduler = std::make_unique<core::BackgroundScheduler>(options);
+  scheduler->add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  std::atomic<bool> stopped{false};
+  scheduler->add_listener(
+      [&](const core::Event&) {
+        scheduler->shutdown(false);
+        stopped = true;
+      },
+      core::EVENT_JOB_EXECUTED);
+  core::JobSpec spec = SchedulerHarness::interval_job("a", 0.05);
+  scheduler->add_job(spec);
+  scheduler->start();
+  for (int i = 0; i < 400 && !stopped; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(stopped);
+  CHECK_FALSE(scheduler->running());
+  scheduler.reset();  // must neither hang nor terminate
 }

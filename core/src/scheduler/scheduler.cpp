@@ -51,6 +51,14 @@ void Scheduler::run_loop() { core_->run_loop(); }
 
 BackgroundScheduler::~BackgroundScheduler() {
   if (running()) shutdown(true);
+  std::lock_guard lock(thread_mutex_);
+  // Still joinable when shutdown() ran on the scheduler thread itself (from a listener).
+  if (thread_.joinable()) {
+    if (thread_.get_id() == std::this_thread::get_id())
+      thread_.detach();
+    else
+      thread_.join();
+  }
 }
 
 void BackgroundScheduler::start(bool paused) {
