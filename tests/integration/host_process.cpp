@@ -153,6 +153,14 @@ void ChildProcess::send_signal(int signal) {
   if (::kill(pid_, signal) != 0) throw_errno("kill", errno);
 }
 
+bool ChildProcess::blocks_signal(int signal) const {
+  std::string status = read_file("/proc/" + std::to_string(pid_) + "/status");
+  auto at = status.find("SigBlk:");
+  if (at == std::string::npos) return false;
+  unsigned long long mask = std::strtoull(status.c_str() + at + 7, nullptr, 16);
+  return (mask >> (signal - 1)) & 1U;
+}
+
 bool ChildProcess::wait_for_output(std::string_view needle, std::chrono::milliseconds bound, std::size_t count,
                                    std::chrono::microseconds poll) {
   auto deadline = std::chrono::steady_clock::now() + bound;

@@ -93,6 +93,8 @@ class ChildProcess {
   bool wait_until(Predicate predicate, std::chrono::milliseconds bound = kGenerous);
 
   void send_signal(int signal);
+  /** True once the child blocks `signal` in its main thread (read from /proc/<pid>/status). */
+  bool blocks_signal(int signal) const;
   /** True while the child has not been reaped and has not exited (reaps it if it has). */
   bool running();
   /** Waits for the child to end; past `bound` it is killed with SIGKILL and reported as timed out. */
