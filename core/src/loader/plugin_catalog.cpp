@@ -39,10 +39,18 @@ std::shared_ptr<PluginLibrary> PluginCatalog::find(PluginKind kind, const sdk::V
     if (path.is_relative()) path = base_directory_ / path;
     return load(kind, type, path);
   }
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = by_type_.find(std::make_pair(kind, type)); it != by_type_.end()) return it->second;
+  }
   std::string file_name = std::string(kind_name(kind)) + "_" + type + ".so";
   for (const auto& dir : search_path_) {
     std::error_code ec;
-    if (fs::is_regular_file(dir / file_name, ec)) return load(kind, type, dir / file_name);
+    if (!fs::is_regular_file(dir / file_name, ec)) continue;
+    auto plugin = load(kind, type, dir / file_name);
+    std::lock_guard lock(mutex_);
+    by_type_.emplace(std::make_pair(kind, type), plugin);
+    return plugin;
   }
   auto types = available_types(kind);
   std::string listed;

@@ -38,8 +38,11 @@ class PluginCatalog {
 
   const std::vector<std::filesystem::path> search_path_;
   const std::filesystem::path base_directory_;
-  std::mutex mutex_;  // guards loaded_
+  std::mutex mutex_;  // guards loaded_ and by_type_
   std::map<std::filesystem::path, std::shared_ptr<PluginLibrary>> loaded_;
+  // Found on the search path by type: a trigger is made for every due job, so its
+  // plugin is looked up in memory, not on disk.
+  std::map<std::pair<PluginKind, std::string>, std::shared_ptr<PluginLibrary>, std::less<>> by_type_;
 };
 
 /** Config keys the kernel reads itself and never passes to a plugin. */
