@@ -59,7 +59,7 @@ TEST_CASE("after downtime one pass catches up exactly: coalesce, no grace limit,
   TempDir dir("catchup");
   const fs::path db = dir / "jobs.sqlite";
   const fs::path out = dir / "out.txt";
-  const std::vector<std::string> ids{"coalesced", "every", "graced", "paused", "once", "cron"};
+  const std::vector<std::string> ids{"coalesced", "coalesced-late", "every", "graced", "paused", "once", "cron"};
   std::map<std::string, core::Job> before;
 
   {
@@ -81,6 +81,13 @@ TEST_CASE("after downtime one pass catches up exactly: coalesce, no grace limit,
     graced.coalesce = false;
     graced.misfire_grace_time = core::GraceTime{25.0};
     (*host)->add_job(graced);
+
+    // Coalesced, but even the latest due time (+60) is later than the grace at +65: the one
+    // coalesced run is reported missed, once (APScheduler judges only the run it would make).
+    auto coalesced_late = append_job("coalesced-late", out, "coalesced-late", 10);
+    coalesced_late.coalesce = true;
+    coalesced_late.misfire_grace_time = core::GraceTime{3.0};
+    (*host)->add_job(coalesced_late);
 
     auto paused = append_job("paused", out, "paused", 10);
     paused.coalesce = false;
@@ -151,6 +158,7 @@ TEST_CASE("after downtime one pass catches up exactly: coalesce, no grace limit,
                                    outcome("EVENT_JOB_EXECUTED", 40), outcome("EVENT_JOB_EXECUTED", 50),
                                    outcome("EVENT_JOB_EXECUTED", 60)});
     for (const auto& e : host->events_of("graced", core::EVENT_JOB_MISSED)) CHECK(e.jobstore == "default");
+    CHECK(run_outcomes(*host, "coalesced-late") == std::vector<std::string>{outcome("EVENT_JOB_MISSED", 60)});
     // A paused job stays paused across the restart and does not run.
     CHECK(host->events_of("paused", core::EVENT_JOB_SUBMITTED | core::EVENT_JOB_EXECUTED | core::EVENT_JOB_MISSED)
               .empty());
@@ -170,7 +178,7 @@ TEST_CASE("after downtime one pass catches up exactly: coalesce, no grace limit,
     CHECK(count(lines, "paused") == count(lines_before, "paused"));
 
     // Next run times continue the original schedules.
-    for (const char* id : {"coalesced", "every", "graced"}) {
+    for (const char* id : {"coalesced", "coalesced-late", "every", "graced"}) {
       INFO(id);
       CHECK((*host)->get_job(id)->next_run_time == at(70));
     }
@@ -199,7 +207,7 @@ TEST_CASE("after downtime one pass catches up exactly: coalesce, no grace limit,
       CHECK(job->trigger == before[id].trigger);
     }
     CHECK_FALSE((*host)->get_job("once"));
-    CHECK(stored_ids(db) == std::vector<std::string>{"coalesced", "cron", "every", "graced", "paused"});
+    CHECK(stored_ids(db) == std::vector<std::string>{"coalesced", "coalesced-late", "cron", "every", "graced", "paused"});
   }
 }
 

@@ -156,3 +156,49 @@ TEST_CASE("replace_existing with a changed trigger reschedules the job", "[persi
   CHECK(host->run_times("report") == Times{at(21)});
   CHECK(lines_of(dir / "out.txt") == std::vector<std::string>{"v1", "v2"});
 }
+
+TEST_CASE("a config job over an unrestorable stored row: kept as is without replace_existing, fixed with it",
+          "[persistence][config][corrupt][sqlite]") {
+  TempDir dir("config-corrupt");
+  const fs::path file = write_config(dir, args_line(dir, "v1") + "    trigger: {type: interval, seconds: 10}\n");
+  start_from_config(file, kStart);
+  const fs::path db = dir / "db.sqlite";
+  {
+    Database database(db);
+    database.execute("UPDATE apscheduler_jobs SET document = 'not json' WHERE id = 'report'");
+  }
+  auto row = [&] {
+    Database database(db);
+    return database.column("SELECT quote(next_run_time) || '|' || quote(document) FROM apscheduler_jobs");
+  };
+  const auto corrupt = row();
+
+  // Without replace_existing the unreadable stored row keeps precedence and is not touched.
+  write_config(dir, args_line(dir, "v2") + "    trigger: {type: interval, seconds: 10}\n");
+  {
+    LogCapture log;
+    auto host = start_from_config(file, at(13));
+    INFO(log.text());
+    CHECK_THAT(log.text(), Contains("keeping the stored job"));
+    CHECK_THAT((*host)->get_job("report")->problem, Catch::Matchers::StartsWith("cannot be restored"));
+    host->clock().set(at(20));
+    host->pass();
+    CHECK(host->events_of("report", core::EVENT_JOB_SUBMITTED).empty());
+  }
+  CHECK(row() == corrupt);
+
+  // With replace_existing the config's definition replaces it: the job is whole again and runs.
+  write_config(dir, args_line(dir, "v2") + "    trigger: {type: interval, seconds: 10}\n    replace_existing: true\n");
+  auto host = start_from_config(file, at(21));
+  auto job = (*host)->get_job("report");
+  REQUIRE(job);
+  CHECK(job->problem.empty());
+  CHECK(job->args == args_value(dir, "v2"));
+  REQUIRE(job->next_run_time);
+  CHECK(*job->next_run_time > at(21));
+  CHECK(*job->next_run_time <= at(31));
+  host->clock().set(*job->next_run_time);
+  host->pass();
+  CHECK(host->events_of("report", core::EVENT_JOB_EXECUTED).size() == 1);
+  CHECK(lines_of(dir / "out.txt") == std::vector<std::string>{"v2"});
+}

@@ -23,8 +23,9 @@ using Times = std::vector<Timestamp>;
 /**
  * Stores `good` (append_line "good" to `out`) and `template` (noop), both every
  * `interval` seconds, with a scheduler at `now`; then writes, with the sqlite3 C API,
- * the row `broken` (document 'not json') and the row `notrigger` (template's document
- * with trigger.type 'nosuchtrigger'), both due at `due`. Returns template's document.
+ * the row `broken` (document 'not json'), the row `notrigger` (template's document with
+ * trigger.type 'nosuchtrigger') and the row `nofunc` (template's document naming a
+ * function its library does not have), all due at `due`. Returns template's document.
  */
 std::string seed(const fs::path& db, const fs::path& out, Timestamp now, double interval, Timestamp due) {
   {
@@ -58,6 +59,13 @@ std::string seed(const fs::path& db, const fs::path& out, Timestamp now, double 
       "INSERT INTO apscheduler_jobs (id, next_run_time, seq, document) "
       "VALUES ('notrigger', CAST(?1 AS INTEGER), (SELECT max(seq) + 1 FROM apscheduler_jobs), ?2)",
       {due_text, changed.to_json()});
+  sdk::Value nofunc = doc;
+  nofunc.as_map()["id"] = "nofunc";
+  nofunc.as_map()["func"] = "example_jobs:nosuchfunc";
+  file.execute_with(
+      "INSERT INTO apscheduler_jobs (id, next_run_time, seq, document) "
+      "VALUES ('nofunc', CAST(?1 AS INTEGER), (SELECT max(seq) + 1 FROM apscheduler_jobs), ?2)",
+      {due_text, nofunc.to_json()});
   return docs[0];
 }
 
@@ -93,6 +101,7 @@ TEST_CASE("unrestorable rows are kept, listed with their problem, and do not sto
   const std::string template_doc = seed(db, out, kStart, 10, at(10));
   const std::string broken_row = row(db, "broken");
   const std::string notrigger_row = row(db, "notrigger");
+  const std::string nofunc_row = row(db, "nofunc");
   REQUIRE_THAT(broken_row, Contains("not json"));
 
   LogCapture log;
@@ -104,13 +113,14 @@ TEST_CASE("unrestorable rows are kept, listed with their problem, and do not sto
   CHECK(host->run_times("good") == Times{at(30)});
   CHECK(host->events_of("broken").empty());
   CHECK(host->events_of("notrigger").empty());
+  CHECK(host->events_of("nofunc").empty());
   // No busy loop on the rows it cannot run: the next wake-up is the good job's.
   REQUIRE(wake);
   CHECK(*wake == at(40));
 
   // Listed, with why.
   std::vector<core::Job> jobs = (*host)->get_jobs();
-  CHECK(jobs.size() == 4);
+  CHECK(jobs.size() == 5);
   const core::Job* broken = find(jobs, "broken");
   const core::Job* notrigger = find(jobs, "notrigger");
   REQUIRE(broken);
@@ -120,6 +130,11 @@ TEST_CASE("unrestorable rows are kept, listed with their problem, and do not sto
   CHECK(broken->next_run_time == at(10));
   CHECK_THAT(broken->describe(), Contains("broken") && Contains("cannot be restored"));
   CHECK(find(jobs, "good")->problem.empty());
+  // A function its library does not have: restorable, but it waits, visible, with why.
+  const core::Job* nofunc = find(jobs, "nofunc");
+  REQUIRE(nofunc);
+  CHECK_THAT(nofunc->problem, Contains("nosuchfunc"));
+  CHECK_THAT(nofunc->describe(), Contains("waiting"));
   auto single = (*host)->get_job("broken");
   REQUIRE(single);
   CHECK_THAT(single->problem, StartsWith("cannot be restored"));
@@ -139,7 +154,8 @@ TEST_CASE("unrestorable rows are kept, listed with their problem, and do not sto
   CHECK(host->run_times("good") == Times{at(30), at(40), at(50), at(60)});
   CHECK(row(db, "broken") == broken_row);
   CHECK(row(db, "notrigger") == notrigger_row);
-  CHECK(stored_ids(db) == std::vector<std::string>{"broken", "good", "notrigger", "template"});
+  CHECK(row(db, "nofunc") == nofunc_row);
+  CHECK(stored_ids(db) == std::vector<std::string>{"broken", "good", "nofunc", "notrigger", "template"});
 
   // The cause is fixed (a valid document is written back): once its retry time has come,
   // the job runs like any other.
@@ -156,9 +172,16 @@ TEST_CASE("unrestorable rows are kept, listed with their problem, and do not sto
   CHECK_THAT((*host)->get_job("notrigger")->problem, StartsWith("cannot be restored"));
   (*host)->shutdown();
 
-  // After the scheduler is gone, the unrestorable row is still there, unchanged.
+  // After the scheduler is gone, the rows are still there, unchanged.
   CHECK(row(db, "notrigger") == notrigger_row);
-  CHECK(stored_ids(db) == std::vector<std::string>{"broken", "good", "notrigger", "template"});
+  CHECK(row(db, "nofunc") == nofunc_row);
+  CHECK(stored_ids(db) == std::vector<std::string>{"broken", "good", "nofunc", "notrigger", "template"});
+
+  // Only a deliberate remove_job deletes such a row.
+  auto again = start_sqlite_host(db, at(80));
+  (*again)->remove_job("notrigger");
+  (*again)->remove_job("nofunc");
+  CHECK(stored_ids(db) == std::vector<std::string>{"broken", "good", "template"});
 }
 
 TEST_CASE("a restart does not delete unrestorable rows either", "[persistence][corrupt][sqlite]") {
@@ -167,14 +190,16 @@ TEST_CASE("a restart does not delete unrestorable rows either", "[persistence][c
   seed(db, dir / "out.txt", kStart, 10, at(10));
   const std::string broken_row = row(db, "broken");
   const std::string notrigger_row = row(db, "notrigger");
+  const std::string nofunc_row = row(db, "nofunc");
   for (long long t : {100, 200, 300}) {
     auto host = start_sqlite_host(db, at(t));
     host->pass();
     CHECK(host->events_of("good", core::EVENT_JOB_EXECUTED).size() == 1);
-    CHECK((*host)->get_jobs().size() == 4);
+    CHECK((*host)->get_jobs().size() == 5);
   }
   CHECK(row(db, "broken") == broken_row);
   CHECK(row(db, "notrigger") == notrigger_row);
+  CHECK(row(db, "nofunc") == nofunc_row);
 }
 
 TEST_CASE("apsched jobs lists unrestorable rows as such, changes nothing and exits 0",
@@ -212,6 +237,7 @@ TEST_CASE("apsched jobs lists unrestorable rows as such, changes nothing and exi
   CHECK_THAT(line_of("good"), Contains("interval[0:00:10]") && Contains("next run at: 2026-01-05"));
   CHECK(line_of("good").find("cannot be restored") == std::string::npos);
   CHECK_THAT(line_of("template"), Contains("interval[0:00:10]"));
+  CHECK_THAT(line_of("nofunc"), Contains("waiting") && Contains("nosuchfunc"));
   // Listing is read-only.
   CHECK(dump(db) == before);
 }
@@ -225,6 +251,7 @@ TEST_CASE("apsched run keeps running good jobs beside unrestorable rows and keep
   seed(db, out, now, 1, now);
   const std::string broken_row = row(db, "broken");
   const std::string notrigger_row = row(db, "notrigger");
+  const std::string nofunc_row = row(db, "nofunc");
   const fs::path config = dir / "apsched.yaml";
   write_text(config,
              "scheduler: {timezone: UTC, log_level: info}\n"
@@ -240,7 +267,8 @@ TEST_CASE("apsched run keeps running good jobs beside unrestorable rows and keep
   INFO(text);
   CHECK(ran);
   CHECK(status.describe() == "exit status 0");
-  CHECK_THAT(text, Contains("'broken'") && Contains("'notrigger'"));
+  CHECK_THAT(text, Contains("'broken'") && Contains("'notrigger'") && Contains("'nofunc'"));
   CHECK(row(db, "broken") == broken_row);
   CHECK(row(db, "notrigger") == notrigger_row);
+  CHECK(row(db, "nofunc") == nofunc_row);
 }
