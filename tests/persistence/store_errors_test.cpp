@@ -4,6 +4,7 @@
 // (reported, retried) without losing any.
 #include <catch2/catch.hpp>
 
+#include <apsched/core/config.h>
 #include <apsched/core/errors.h>
 
 #include "persistence_support.h"
@@ -125,4 +126,52 @@ TEST_CASE("a database locked by another connection delays runs, reported and ret
   CHECK(host.run_times("job") == expected);
   CHECK(lines_of(out).size() == expected.size());
   CHECK(stored_ids(db) == std::vector<std::string>{"job"});
+}
+
+TEST_CASE("a config job that cannot be stored at start because the database is locked is not dropped",
+          "[persistence][errors][config][sqlite]") {
+  // Issue 4: jobs from the config are stored, nothing is lost. If the store is busy when
+  // the host starts, the job must either make start() fail (the host exits with the
+  // reason) or be stored once the lock is gone; running on without it loses it silently.
+  TempDir dir("errors-locked-start");
+  const fs::path db = dir / "jobs.sqlite";
+  const fs::path config_file = dir / "apsched.yaml";
+  write_text(config_file,
+             "scheduler: {timezone: UTC}\n"
+             "jobstores:\n"
+             "  default: {type: sqlite, path: jobs.sqlite, busy_timeout: 0.1}\n"
+             "executors:\n"
+             "  default: {type: inline}\n"
+             "jobs:\n"
+             "  - {id: report, func: 'example_jobs:noop', trigger: {type: interval, seconds: 10}}\n");
+  {
+    // The database exists (schema made) but holds no job yet.
+    ManualHost first(kStart, test_options());
+    first->add_jobstore("default", sdk::Value::Map{{"type", "sqlite"}, {"path", db.string()}});
+    CHECK(first->get_jobs().empty());
+  }
+  core::Config config = core::Config::load(config_file);
+  ManualHost host(kStart, config.options());
+  REQUIRE(core::configure(host.scheduler(), config).empty());
+  LogCapture log;
+  bool start_refused = false;
+  {
+    Database other(db);
+    other.execute("BEGIN EXCLUSIVE");
+    try {
+      host->start();
+    } catch (const core::SchedulerError& e) {
+      start_refused = true;
+      CHECK_THAT(e.what(), Contains("locked"));
+    }
+    other.execute("COMMIT");
+  }
+  INFO(log.text());
+  if (!start_refused) {
+    host.clock().set(at(1));
+    host.pass();
+    auto job = host->get_job("report");
+    CHECK(job.has_value());  // stored once the lock is gone, not dropped
+    CHECK(stored_ids(db) == std::vector<std::string>{"report"});
+  }
 }
