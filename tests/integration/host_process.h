@@ -57,8 +57,6 @@ struct ExitStatus {
   int signal = 0;          ///< killed by this signal
   bool timed_out = false;  ///< did not end in time; it was killed with SIGKILL
 
-  /** Exited normally with `expected`. */
-  bool is(int expected) const noexcept { return exited && !timed_out && code == expected; }
   std::string describe() const;
 };
 
@@ -136,3 +134,22 @@ std::unique_ptr<ChildProcess> start_host(const std::filesystem::path& config, co
                                          const std::filesystem::path& binary = APSCHED_BINARY);
 
 }  // namespace apsched::test
+
+/**
+ * REQUIRE that the child prints `needle` (ChildProcess::wait_for_output's arguments); on
+ * failure the report shows the child's output as it was then.
+ */
+#define REQUIRE_OUTPUT(child, ...)                                   \
+  do {                                                               \
+    bool apsched_seen_ = (child).wait_for_output(__VA_ARGS__);       \
+    INFO("--- output ---\n" << (child).output());                   \
+    REQUIRE(apsched_seen_);                                          \
+  } while (false)
+
+/** REQUIRE that `predicate()` comes true while the child runs, showing its output if not. */
+#define REQUIRE_WITHIN(child, ...)                                   \
+  do {                                                               \
+    bool apsched_held_ = (child).wait_until(__VA_ARGS__);            \
+    INFO("--- output ---\n" << (child).output());                   \
+    REQUIRE(apsched_held_);                                          \
+  } while (false)

@@ -60,8 +60,7 @@ const std::string kConfig =
 void require_runs(const fs::path& binary, const ConfigFile& config) {
   fs::remove(config.dir() / "out.txt");
   auto host = apsched::test::start_host(config.file(), config.dir(), binary);
-  INFO(host->output());
-  REQUIRE(host->wait_until([&] { return apsched::test::count_lines(config.dir() / "out.txt") >= 1; }));
+  REQUIRE_WITHIN(*host, [&] { return apsched::test::count_lines(config.dir() / "out.txt") >= 1; });
   host->send_signal(SIGTERM);
   CHECK(host->wait().describe() == "exit status 0");
   fs::remove(config.dir() / "out.txt");

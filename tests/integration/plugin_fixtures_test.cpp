@@ -65,8 +65,7 @@ TEST_CASE("the fixture plugin directory works: a correct fixture plugin is accep
 
   // It fires at once: the job runs through the fixture trigger, then the host stops cleanly.
   auto host = apsched::test::start_host(config.file(), config.dir());
-  INFO(host->output());
-  REQUIRE(host->wait_for_output("tick job=fixture"));
+  REQUIRE_OUTPUT(*host, "tick job=fixture");
   host->send_signal(SIGTERM);
   CHECK(host->wait().describe() == "exit status 0");
 }

@@ -51,9 +51,8 @@ TEST_CASE("apsched run runs interval jobs and stops cleanly on SIGTERM", "[integ
   auto out_file = config.dir() / "out.txt";
 
   auto host = start_host(config.file(), config.dir());
-  INFO(host->output());
-  REQUIRE(host->wait_until([&] { return count_lines(out_file) >= 2; }));
-  REQUIRE(host->wait_for_output("tick job=ticker"));
+  REQUIRE_WITHIN(*host, [&] { return count_lines(out_file) >= 2; });
+  REQUIRE_OUTPUT(*host, "tick job=ticker");
   CHECK_THAT(host->output(), Contains("args=[\"tick-tock\"]"));
   CHECK(apsched::test::read_file(out_file).substr(0, 19) == "written by apsched\n");
   CHECK(host->running());
@@ -81,8 +80,7 @@ TEST_CASE("apsched run stops cleanly on SIGINT", "[integration][run]") {
       "    trigger: {type: interval, seconds: 1}\n",
       "apsched-run");
   auto host = start_host(config.file(), config.dir());
-  INFO(host->output());
-  REQUIRE(host->wait_for_output("Job \"ticker\" executed successfully"));
+  REQUIRE_OUTPUT(*host, "Job \"ticker\" executed successfully");
   host->send_signal(SIGINT);
   auto status = host->wait();
   INFO(host->output());
@@ -101,8 +99,7 @@ TEST_CASE("apsched run waits for a running job before it shuts down", "[integrat
       "    trigger: {type: interval, seconds: 1}\n",
       "apsched-run");
   auto host = start_host(config.file(), config.dir());
-  INFO(host->output());
-  REQUIRE(host->wait_for_output("Running job \"sleeper\""));
+  REQUIRE_OUTPUT(*host, "Running job \"sleeper\"");
   auto signalled = std::chrono::steady_clock::now();
   host->send_signal(SIGTERM);
   auto status = host->wait();
@@ -131,7 +128,7 @@ TEST_CASE("a signal during start-up shuts the host down cleanly", "[integration]
   SECTION("as soon as the host has taken over SIGTERM (the signal waits for its handler)") {
     for (int attempt = 0; attempt < 20; ++attempt) {
       auto host = start_host(config.file(), config.dir());
-      REQUIRE(host->wait_until([&] { return host->blocks_signal(SIGTERM) || !host->running(); }));
+      REQUIRE_WITHIN(*host, [&] { return host->blocks_signal(SIGTERM) || !host->running(); });
       host->send_signal(SIGTERM);
       auto status = host->wait();
       INFO("attempt " << attempt << "\n" << host->output());
@@ -141,7 +138,7 @@ TEST_CASE("a signal during start-up shuts the host down cleanly", "[integration]
   SECTION("as soon as the host says it is running") {
     for (int attempt = 0; attempt < 100; ++attempt) {
       auto host = start_host(config.file(), config.dir());
-      REQUIRE(host->wait_for_output("apsched host running", kGenerous, 1, std::chrono::microseconds(200)));
+      REQUIRE_OUTPUT(*host, "apsched host running", kGenerous, 1, std::chrono::microseconds(200));
       host->send_signal(attempt % 2 ? SIGINT : SIGTERM);
       auto status = host->wait();
       INFO("attempt " << attempt << "\n" << host->output());
@@ -162,10 +159,9 @@ TEST_CASE("a second signal exits at once, without waiting for the running job", 
       "    trigger: {type: interval, seconds: 1}\n",
       "apsched-run");
   auto host = start_host(config.file(), config.dir());
-  INFO(host->output());
-  REQUIRE(host->wait_for_output("Running job \"sleeper\""));
+  REQUIRE_OUTPUT(*host, "Running job \"sleeper\"");
   host->send_signal(SIGTERM);
-  REQUIRE(host->wait_for_output("shutting down"));
+  REQUIRE_OUTPUT(*host, "shutting down");
   auto signalled = std::chrono::steady_clock::now();
   host->send_signal(SIGTERM);
   auto status = host->wait();
@@ -190,14 +186,13 @@ TEST_CASE("a job that throws is logged with its message and the host runs on", "
       "    trigger: {type: interval, seconds: 1}\n",
       "apsched-run");
   auto host = start_host(config.file(), config.dir());
-  INFO(host->output());
-  REQUIRE(host->wait_for_output("the disk is on fire"));
+  REQUIRE_OUTPUT(*host, "the disk is on fire");
   std::string first = host->output();
   CHECK_THAT(first, Contains("Job \"boom\" raised an exception"));
   // After the failure, both jobs keep running: the failing one fails again, the other ticks on.
   std::size_t ticks = count_of(first, "tick job=ticker");
-  REQUIRE(host->wait_for_output("Job \"boom\" raised an exception", kGenerous, 2));
-  REQUIRE(host->wait_for_output("tick job=ticker", kGenerous, ticks + 1));
+  REQUIRE_OUTPUT(*host, "Job \"boom\" raised an exception", kGenerous, 2);
+  REQUIRE_OUTPUT(*host, "tick job=ticker", kGenerous, ticks + 1);
   CHECK(host->running());
 
   host->send_signal(SIGTERM);
@@ -220,8 +215,8 @@ TEST_CASE("apsched run without -c runs configs/default.yaml", "[integration][run
   std::filesystem::create_directories(work / "configs");
   std::filesystem::copy_file(source / "configs/default.yaml", work / "configs/default.yaml");
   ChildProcess host({APSCHED_BINARY, "run"}, work / "output", work.path());
-  REQUIRE(host.wait_for_output("configs/default.yaml"));
-  REQUIRE(host.wait_for_output("tick job=every3s"));
+  REQUIRE_OUTPUT(host, "configs/default.yaml");
+  REQUIRE_OUTPUT(host, "tick job=every3s");
   host.send_signal(SIGINT);
   auto status = host.wait();
   INFO(host.output());
