@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -31,7 +32,11 @@ fs::path default_config() {
 
 /**
  * SIGINT/SIGTERM: the first shuts down gracefully (waiting for running jobs), a second
- * one exits at once. Signals are blocked in every thread and taken by sigwait here.
+ * one exits at once. The signals are blocked in every thread (the mask is set before any
+ * thread starts) and taken by sigwait in one thread of ours. A signal that comes while
+ * the scheduler is still starting is kept until it has started, so it is never lost.
+ *
+ * Locking rule: `mutex_` guards started_, abandoned_ and shutdown_.
  */
 class SignalHandler {
  public:
@@ -39,14 +44,36 @@ class SignalHandler {
     sigemptyset(&signals_);
     sigaddset(&signals_, SIGINT);
     sigaddset(&signals_, SIGTERM);
+    sigaddset(&signals_, kQuitSignal);
     pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+    scheduler_.add_listener(
+        [this](const core::Event&) {
+          std::lock_guard lock(mutex_);
+          started_ = true;
+          cv_.notify_all();
+        },
+        core::EVENT_SCHEDULER_STARTED);
+  }
+
+  ~SignalHandler() {
+    {
+      std::lock_guard lock(mutex_);
+      abandoned_ = true;  // start() failed or the host is done: no shutdown to wait for
+      cv_.notify_all();
+    }
+    if (listener_.joinable()) {
+      pthread_kill(listener_.native_handle(), kQuitSignal);
+      listener_.join();
+    }
+    if (shutdown_.joinable()) shutdown_.join();
   }
 
   void listen() {
-    std::thread([this] {
+    listener_ = std::thread([this] {
       for (int received = 0;;) {
         int signal = 0;
         if (sigwait(&signals_, &signal) != 0) continue;
+        if (signal == kQuitSignal) return;
         if (++received > 1) {
           spdlog::warn("Received {} again: exiting without waiting for running jobs", strsignal(signal));
           std::_Exit(128 + signal);
@@ -54,22 +81,45 @@ class SignalHandler {
         spdlog::info("Received {}: shutting down, waiting for running jobs (send it again to exit at once)",
                      strsignal(signal));
         std::lock_guard lock(mutex_);
-        shutdown_ = std::thread([this] { scheduler_.shutdown(true); });
+        shutdown_ = std::thread([this] { shut_down(); });
       }
-    }).detach();
+    });
   }
 
   /** After the loop has stopped: waits until the shutdown (running jobs) has finished. */
   void wait_for_shutdown() {
-    std::lock_guard lock(mutex_);
-    if (shutdown_.joinable()) shutdown_.join();
+    std::thread shutdown;
+    {
+      std::lock_guard lock(mutex_);
+      shutdown = std::move(shutdown_);
+    }
+    if (shutdown.joinable()) shutdown.join();
   }
 
  private:
+  static constexpr int kQuitSignal = SIGUSR2;
+
+  void shut_down() {
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return started_ || abandoned_; });
+      if (!started_) return;
+    }
+    try {
+      scheduler_.shutdown(true);
+    } catch (const core::SchedulerError& e) {
+      spdlog::error("Shutdown failed: {}", e.what());
+    }
+  }
+
   core::Scheduler& scheduler_;
   sigset_t signals_;
-  std::mutex mutex_;  // guards shutdown_
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool started_ = false;
+  bool abandoned_ = false;
   std::thread shutdown_;
+  std::thread listener_;
 };
 
 }  // namespace

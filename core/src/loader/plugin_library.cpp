@@ -41,9 +41,12 @@ std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::filesystem::path& 
   std::memcpy(&plugin->descriptor_, found, std::min<std::size_t>(found->struct_size, sizeof plugin->descriptor_));
 
   const auto& d = plugin->descriptor_;
-  if (d.kind != static_cast<std::uint32_t>(kind))
-    throw LoadError(file.string() + ": is not a " + kind_label(kind) + " plugin (its descriptor says kind " +
-                    std::to_string(d.kind) + ")");
+  if (d.kind != static_cast<std::uint32_t>(kind)) {
+    bool known = d.kind >= APSCHED_KIND_TRIGGER && d.kind <= APSCHED_KIND_EXECUTOR;
+    throw LoadError(file.string() + ": is not a " + kind_label(kind) + " plugin: it is " +
+                    (known ? std::string("a ") + kind_label(static_cast<PluginKind>(d.kind)) + " plugin"
+                           : "of unknown kind " + std::to_string(d.kind)));
+  }
   plugin->type_name_ = d.type_name ? d.type_name : "";
   if (plugin->type_name_ != type)
     throw LoadError(file.string() + ": declares type '" + plugin->type_name_ + "' but was loaded for type '" +
