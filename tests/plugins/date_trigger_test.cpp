@@ -20,7 +20,7 @@ TEST_CASE("date: fires once at run_date, then never", "[date]") {
   CHECK_FALSE(trigger.next_fire_time(first, at("2026-05-01T00:00:00Z")).has_value());
 }
 
-TEST_CASE("date: run_date in the past is still returned (APScheduler; misfire is the kernel's)", "[date]") {
+TEST_CASE("date: run_date in the past is still returned (APScheduler, and misfire is the kernel's)", "[date]") {
   FakeHost host(at("2026-05-01T00:00:00Z"), "UTC");
   DateTrigger trigger(host, Value::Map{{"run_date", "2026-04-01T12:00:00"}});
   CHECK(iso(trigger.next_fire_time(std::nullopt, at("2026-05-01T00:00:00Z"))) == "2026-04-01T12:00:00+00:00");

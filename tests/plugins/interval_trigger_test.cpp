@@ -63,7 +63,7 @@ TEST_CASE("interval: with a previous fire time, previous + interval whatever now
   CHECK(iso(trigger.next_fire_time(at("2026-05-04T10:00:01.5Z"), 0)) == "2026-05-04T10:10:01.500000+00:00");
 }
 
-TEST_CASE("interval: end_date is inclusive; nothing after it", "[interval]") {
+TEST_CASE("interval: end_date is inclusive, and nothing after it", "[interval]") {
   FakeHost host(0, "UTC");
   IntervalTrigger trigger(host, Value::Map{{"minutes", 10}, {"start_date", "2026-05-04T10:00:00"},
                                            {"end_date", "2026-05-04T10:30:00"}});

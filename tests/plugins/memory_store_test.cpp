@@ -240,7 +240,7 @@ TEST_CASE("memory: release still applies after the owner's lease expired if nobo
   CHECK(f.next_of("slow") == 130);
 }
 
-TEST_CASE("memory: earliest_run_time of unleased records; paused ones do not count", "[memory][earliest]") {
+TEST_CASE("memory: earliest_run_time of unleased records, and paused ones do not count", "[memory][earliest]") {
   Fixture f;
   CHECK_FALSE(f.earliest(0).has_value());
   REQUIRE(f.store.add(job("paused", std::nullopt)).ok());

@@ -122,7 +122,7 @@ TEST_CASE("an unknown executor or job store is refused once the scheduler runs",
   CHECK_THROWS_WITH(h.scheduler().add_job(spec), Contains("no job store named 'nope'"));
 }
 
-TEST_CASE("next_run_time given on add overrides the trigger; null adds the job paused", "[scheduler]") {
+TEST_CASE("next_run_time given on add overrides the trigger, and null adds the job paused", "[scheduler]") {
   SchedulerHarness h;
   h.scheduler().start();
   auto spec = SchedulerHarness::interval_job("a", 10);
@@ -137,7 +137,7 @@ TEST_CASE("next_run_time given on add overrides the trigger; null adds the job p
   CHECK_THAT(h.scheduler().get_job("b")->describe(), Contains("paused"));
 }
 
-TEST_CASE("a job without id gets a unique one; the name defaults to the function", "[scheduler]") {
+TEST_CASE("a job without id gets a unique one, and the name defaults to the function", "[scheduler]") {
   SchedulerHarness h;
   h.scheduler().start();
   core::JobSpec spec;

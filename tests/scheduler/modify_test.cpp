@@ -63,7 +63,7 @@ TEST_CASE("reschedule_job replaces the trigger and computes the next run from no
                   core::SchedulerError);
 }
 
-TEST_CASE("a paused job does not run; resume_job recomputes its next run from now", "[scheduler]") {
+TEST_CASE("a paused job does not run, and resume_job recomputes its next run from now", "[scheduler]") {
   SchedulerHarness h;
   h.scheduler().start();
   h.scheduler().add_job(SchedulerHarness::interval_job("a", 10));

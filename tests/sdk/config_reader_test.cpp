@@ -25,7 +25,7 @@ Error error_of(Fn&& fn) {
 
 }  // namespace
 
-TEST_CASE("ConfigReader: reads typed values; absent and null keys are nullopt", "[config]") {
+TEST_CASE("ConfigReader: reads typed values, and absent and null keys are nullopt", "[config]") {
   Value config = Value::Map{{"type", "interval"}, {"seconds", 3}, {"ratio", 0.5}, {"zone", "UTC"},
                             {"on", true},         {"gone", nullptr}};
   ConfigReader reader(config, "interval trigger");
@@ -106,7 +106,7 @@ TEST_CASE("ConfigReader: type errors name the key, the thing and both types", "[
   CHECK(std::string(e.what()) == "'list' in cron trigger must be a string, got list");
 }
 
-TEST_CASE("ConfigReader: a configuration that is not a mapping is refused; null is empty", "[config]") {
+TEST_CASE("ConfigReader: a configuration that is not a mapping is refused, and null is empty", "[config]") {
   Error e = error_of([] { ConfigReader reader(Value(Value::List{1}), "sqlite job store"); });
   CHECK(std::string(e.what()) == "the sqlite job store configuration must be a mapping, got list");
 

@@ -145,7 +145,7 @@ TEST_CASE("JSON: strings are escaped and read back", "[value][json]") {
   CHECK(Value::from_json(R"("\/\b\f")").as_string() == "/\b\f");
 }
 
-TEST_CASE("JSON: unicode passes through as UTF-8 and \\u escapes decode to UTF-8", "[value][json]") {
+TEST_CASE("JSON: unicode passes through as UTF-8 and u-escapes decode to UTF-8", "[value][json]") {
   Value s = "Grüße, 東京, 😀";
   CHECK(s.to_json() == "\"Grüße, 東京, 😀\"");
   CHECK(Value::from_json(s.to_json()) == s);
@@ -186,7 +186,7 @@ TEST_CASE("JSON: whitespace is allowed between tokens", "[value][json]") {
   CHECK(v == Value(Value::Map{{"a", Value::List{1, 2}}, {"b", nullptr}}));
 }
 
-TEST_CASE("JSON: integers keep 64 bits; out-of-range ones are refused", "[value][json]") {
+TEST_CASE("JSON: integers keep 64 bits, and out-of-range ones are refused", "[value][json]") {
   CHECK(Value::from_json("9223372036854775807").as_int() == std::numeric_limits<std::int64_t>::max());
   CHECK(Value::from_json("-9223372036854775808").as_int() == std::numeric_limits<std::int64_t>::min());
   CHECK_THROWS_AS(Value::from_json("9223372036854775808"), Error);

@@ -78,7 +78,7 @@ TEST_CASE("sqlite store config: relative paths are relative to the host's base d
   CHECK(absolute.options().path == "/var/lib/apsched/jobs.sqlite");
 }
 
-TEST_CASE("sqlite store config: construction does not open the database; start does", "[sqlite][config]") {
+TEST_CASE("sqlite store config: construction does not open the database, and start does", "[sqlite][config]") {
   TempDir dir;
   FakeHost host;
   host.set_base_directory(dir.path());

@@ -74,7 +74,7 @@ TEST_CASE("sqlite store: add of a taken id fails with already_exists and changes
   CHECK(store->add(job("b", 5)).ok());
 }
 
-TEST_CASE("sqlite store: update replaces time and document; not_found when absent", "[sqlite][crud]") {
+TEST_CASE("sqlite store: update replaces time and document, and not_found when absent", "[sqlite][crud]") {
   TempDir dir;
   FakeHost host;
   auto store = open_store(host, dir.file("jobs.sqlite"));

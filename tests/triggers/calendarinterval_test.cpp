@@ -53,7 +53,7 @@ TEST_CASE("calendarinterval: a time in a gap runs shifted forward, a repeated ti
                    "2026-10-01T00:00:00+10:30", 2) == Lines{"2026-10-04T02:40:00+11:00", "2026-10-11T02:10:00+11:00"});
 }
 
-TEST_CASE("calendarinterval: asked late, it resumes on its own dates; end_date is inclusive") {
+TEST_CASE("calendarinterval: asked late, it resumes on its own dates, and end_date is inclusive") {
   CHECK(fire_times(R"({"type": "calendarinterval", "days": 3, "start_date": "2000-01-01", "end_date": "2026-05-10", "timezone": "UTC"})",
                    "2026-05-01T12:00:00Z", 5) == Lines{"2026-05-02T00:00:00+00:00", "2026-05-05T00:00:00+00:00",
                                                        "2026-05-08T00:00:00+00:00"});

@@ -26,7 +26,7 @@ TEST_CASE("or: fires at the earliest time of any part, each with its own bounds"
               "2026-05-01T02:30:00+00:00", "2026-05-01T03:00:00+00:00", "2026-05-01T03:30:00+00:00"});
 }
 
-TEST_CASE("or: one instant shared by several parts fires once; the zone shown is the first part's") {
+TEST_CASE("or: one instant shared by several parts fires once, and the zone shown is the first part's") {
   CHECK(fire_times(R"({"type": "or", "triggers": [
           {"type": "cron", "hour": "9", "timezone": "Europe/Berlin"},
           {"type": "cron", "hour": "3", "timezone": "America/New_York"}]})",

@@ -81,7 +81,7 @@ LoadedJob SchedulerCore::build_job(const JobSpec& spec) {
 }
 
 Job SchedulerCore::add_job(const JobSpec& spec) {
-  PendingJob pending{build_job(spec), spec.replace_existing, spec.next_run_time.has_value()};
+  PendingJob pending{build_job(spec), spec.replace_existing, spec.next_run_time.has_value(), {}};
   std::vector<Event> events;
   Job added;
   {
@@ -102,14 +102,14 @@ Job SchedulerCore::add_job(const JobSpec& spec) {
       pending_.push_back(std::move(pending));
       return added;
     }
-    added = store_job(std::move(pending), events);
+    added = store_job(pending, events);
   }
   listeners_.dispatch(events);
   notify_wakeup();
   return added;
 }
 
-Job SchedulerCore::store_job(PendingJob pending, std::vector<Event>& events) {
+Job SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
   LoadedJob& job = pending.job;
   Job& j = job.info;
   if (!executors_.count(j.executor)) {

@@ -31,11 +31,16 @@ std::string seconds_text(double seconds) {
 
 std::optional<Timestamp> SchedulerCore::process_due_jobs() {
   std::vector<Step> steps;
+  std::vector<Event> stored;
   std::optional<Timestamp> next_wakeup;
   {
     std::lock_guard lock(mutex_);
     if (state_ != State::running) return std::nullopt;
     Timestamp now = clock_->now();
+    if (!pending_.empty()) {
+      store_pending(stored);
+      if (!pending_.empty()) keep_earliest(next_wakeup, now + kStoreRetryMicros);
+    }
     for (auto& [alias, entry] : stores_) {
       try {
         process_store(alias, now, steps);
@@ -50,6 +55,7 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
       }
     }
   }
+  listeners_.dispatch(stored);
   for (auto& step : steps) perform(step);
   return next_wakeup;
 }

@@ -154,27 +154,36 @@ void SchedulerCore::start(bool paused) {
     start_plugins();
     state_ = paused ? State::paused : State::running;
     spdlog::info("Scheduler started (time zone {}, instance '{}')", timezone_, instance_id_);
-    std::vector<PendingJob> pending = std::move(pending_);
-    pending_.clear();
-    for (auto& p : pending) {
-      std::string id = p.job.info.id;
-      std::string jobstore = p.job.info.jobstore;
-      try {
-        store_job(std::move(p), events);
-      } catch (const ConflictingIdError&) {
-        spdlog::warn(
-            "Job '{}' is already in job store '{}'; keeping the stored job (set replace_existing: true to "
-            "replace it with the new definition)",
-            id, jobstore);
-      } catch (const std::exception& e) {
-        spdlog::error("Job '{}' could not be stored: {}", id, e.what());
-      }
-    }
+    store_pending(events);
   }
   // As APScheduler: the pending jobs' events come before the scheduler's own.
   events.push_back(scheduler_event(EVENT_SCHEDULER_STARTED));
   listeners_.dispatch(events);
   notify_wakeup();
+}
+
+void SchedulerCore::store_pending(std::vector<Event>& events) {
+  std::vector<PendingJob> pending = std::move(pending_);
+  pending_.clear();
+  for (auto& p : pending) {
+    std::string id = p.job.info.id;
+    std::string jobstore = p.job.info.jobstore;
+    try {
+      store_job(p, events);
+    } catch (const ConflictingIdError&) {
+      spdlog::warn(
+          "Job '{}' is already in job store '{}'; keeping the stored job (set replace_existing: true to "
+          "replace it with the new definition)",
+          id, jobstore);
+    } catch (const std::exception& e) {
+      // Kept, never dropped: a store that fails now (a locked database) may work later.
+      if (p.last_error != e.what())
+        spdlog::error("Job '{}' could not be stored yet ({}); it is kept and tried again on every pass", id,
+                      e.what());
+      p.last_error = e.what();
+      pending_.push_back(std::move(p));
+    }
+  }
 }
 
 void SchedulerCore::shutdown(bool wait) {

@@ -92,10 +92,15 @@ class SchedulerCore final : public RunReporter {
 
  private:
   enum class State { stopped, running, paused };
+  /**
+   * A job added before start(), stored when the scheduler starts; one that cannot be
+   * stored then (a locked database) stays here and is tried again on every pass.
+   */
   struct PendingJob {
     LoadedJob job;
     bool replace_existing;
     bool next_run_time_given;
+    std::string last_error;  ///< why the last attempt to store it failed
   };
   /** A job found in a store, decoded. */
   struct Found {
@@ -115,7 +120,9 @@ class SchedulerCore final : public RunReporter {
   Job change_job(const std::string& id, const std::string& jobstore, const std::function<bool(LoadedJob&)>& change);
   PendingJob* find_pending(const std::string& id, const std::string& jobstore);  // needs lock
   void apply_changes(LoadedJob& job, const JobChanges& changes);
-  Job store_job(PendingJob pending, std::vector<Event>& events);  // needs lock
+  Job store_job(PendingJob& pending, std::vector<Event>& events);  // needs lock
+  /** Stores what pending_ holds; keeps what cannot be stored now. Needs lock. */
+  void store_pending(std::vector<Event>& events);
   Found find_job(const std::string& id, const std::string& jobstore);  // needs lock; throws JobLookupError
   Job update_job(Found& found, std::vector<Event>& events);             // needs lock
   /** The store named `alias`, started (opened) on first use. Needs lock. */
