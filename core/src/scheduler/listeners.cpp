@@ -6,26 +6,30 @@ namespace apsched::core::detail {
 
 std::uint64_t Listeners::add(Listener listener, std::uint32_t mask) {
   std::lock_guard lock(mutex_);
+  auto list = std::make_shared<List>(*listeners_);
   std::uint64_t id = next_id_++;
-  listeners_.emplace(id, Entry{std::move(listener), mask});
+  list->push_back(Entry{id, std::move(listener), mask});
+  listeners_ = std::move(list);
   return id;
 }
 
 void Listeners::remove(std::uint64_t id) {
   std::lock_guard lock(mutex_);
-  listeners_.erase(id);
+  auto list = std::make_shared<List>(*listeners_);
+  std::erase_if(*list, [id](const Entry& e) { return e.id == id; });
+  listeners_ = std::move(list);
 }
 
 void Listeners::dispatch(const Event& event) const {
-  std::vector<Listener> matching;
+  std::shared_ptr<const List> list;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [id, entry] : listeners_)
-      if (entry.mask & event.code) matching.push_back(entry.listener);
+    list = listeners_;
   }
-  for (const auto& listener : matching) {
+  for (const auto& entry : *list) {
+    if (!(entry.mask & event.code)) continue;
     try {
-      listener(event);
+      entry.listener(event);
     } catch (const std::exception& e) {
       spdlog::error("Error notifying listener of {}: {}", event_name(event.code), e.what());
     } catch (...) {

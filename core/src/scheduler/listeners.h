@@ -1,6 +1,6 @@
 #pragma once
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -9,9 +9,12 @@
 namespace apsched::core::detail {
 
 /**
- * Event listeners with masks. THREADING: `mutex_` guards `listeners_` only; listeners
- * are called after it is released, in the dispatching thread, so a listener may add
- * or remove listeners and call the scheduler.
+ * Event listeners with masks.
+ *
+ * THREADING: `mutex_` guards `listeners_` and `next_id_`. The list is copy-on-write:
+ * add/remove publish a new list, dispatch takes the current one (one shared_ptr copy per
+ * event) and calls the listeners after releasing the lock, in the dispatching thread, so
+ * a listener may add or remove listeners and call the scheduler.
  */
 class Listeners {
  public:
@@ -23,12 +26,15 @@ class Listeners {
 
  private:
   struct Entry {
+    std::uint64_t id;
     Listener listener;
     std::uint32_t mask;
   };
+  using List = std::vector<Entry>;
+
   mutable std::mutex mutex_;
   std::uint64_t next_id_ = 1;
-  std::map<std::uint64_t, Entry> listeners_;
+  std::shared_ptr<const List> listeners_ = std::make_shared<const List>();
 };
 
 }  // namespace apsched::core::detail
