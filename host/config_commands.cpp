@@ -41,13 +41,7 @@ int check_command(const std::vector<std::string>& args) {
   setup_logging("error", true);
   auto config = load_config_or_report(file);
   if (!config) return 1;
-  try {
-    core::Scheduler scheduler(config->options());
-    if (!report_problems(core::configure(scheduler, *config), file)) return 1;
-  } catch (const core::SchedulerError& e) {
-    std::cerr << config->where("scheduler") << ": " << e.what() << "\n";
-    return 1;
-  }
+  if (!report_problems(core::validate(*config), file)) return 1;
   std::cout << file << ": OK (" << config->jobs().size() << " job" << (config->jobs().size() == 1 ? "" : "s") << ", "
             << config->jobstores().size() << " job store(s), " << config->executors().size()
             << " executor(s) configured)\n";

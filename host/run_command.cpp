@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -31,8 +32,8 @@ fs::path default_config() {
 }
 
 /**
- * SIGINT/SIGTERM: the first shuts down gracefully (waiting for running jobs), a second
- * one exits at once. The signals are blocked in every thread (the mask is set before any
+ * SIGHUP re-reads the config (reload_config). SIGINT/SIGTERM: the first shuts down
+ * gracefully (waiting for running jobs), a second one exits at once. The signals are blocked in every thread (the mask is set before any
  * thread starts) and taken by sigwait in one thread of ours. A signal that comes while
  * the scheduler is still starting is kept until it has started, so it is never lost.
  *
@@ -40,10 +41,13 @@ fs::path default_config() {
  */
 class SignalHandler {
  public:
-  explicit SignalHandler(core::Scheduler& scheduler) : scheduler_(scheduler) {
+  /** `reload` runs in the signal thread on SIGHUP. */
+  SignalHandler(core::Scheduler& scheduler, std::function<void()> reload)
+      : scheduler_(scheduler), reload_(std::move(reload)) {
     sigemptyset(&signals_);
     sigaddset(&signals_, SIGINT);
     sigaddset(&signals_, SIGTERM);
+    sigaddset(&signals_, SIGHUP);
     sigaddset(&signals_, kQuitSignal);
     pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
     scheduler_.add_listener(
@@ -74,6 +78,10 @@ class SignalHandler {
         int signal = 0;
         if (sigwait(&signals_, &signal) != 0) continue;
         if (signal == kQuitSignal) return;
+        if (signal == SIGHUP) {
+          reload_();
+          continue;
+        }
         if (++received > 1) {
           spdlog::warn("Received {} again: exiting without waiting for running jobs", strsignal(signal));
           std::_Exit(128 + signal);
@@ -113,6 +121,7 @@ class SignalHandler {
   }
 
   core::Scheduler& scheduler_;
+  const std::function<void()> reload_;
   sigset_t signals_;
   std::mutex mutex_;
   std::condition_variable cv_;
@@ -121,6 +130,35 @@ class SignalHandler {
   std::thread shutdown_;
   std::thread listener_;
 };
+
+/**
+ * SIGHUP: re-reads `file` and applies its `jobs:` list to the running host. A config with
+ * any problem is refused whole; the host keeps running on the one it has.
+ */
+void reload_config(core::Scheduler& scheduler, const std::string& file, core::Config& current) {
+  spdlog::info("Received SIGHUP: reloading {}", file);
+  std::optional<core::Config> next;
+  try {
+    next = core::Config::load(file);
+  } catch (const core::SchedulerError& e) {
+    spdlog::error("Config reload refused, still running the previous config: {}", e.what());
+    return;
+  }
+  auto problems = core::validate(*next);
+  if (!problems.empty()) {
+    for (const auto& problem : problems) spdlog::error("{}", problem);
+    spdlog::error("Config reload refused ({} problem{}), still running the previous config", problems.size(),
+                  problems.size() == 1 ? "" : "s");
+    return;
+  }
+  core::ReloadResult result = core::reload_jobs(scheduler, current, *next);
+  for (const auto& problem : result.problems) spdlog::warn("{}", problem);
+  if (result.settings_changed)
+    spdlog::warn("Changes outside 'jobs:' (scheduler, jobstores, executors, job_defaults) take effect after a restart");
+  spdlog::info("Config reloaded: {} added, {} changed, {} removed", result.added.size(), result.changed.size(),
+               result.removed.size());
+  current = std::move(*next);
+}
 
 }  // namespace
 
@@ -132,7 +170,8 @@ int run_command(const std::vector<std::string>& args) {
   setup_logging(config->log_level(), false);
   try {
     core::BlockingScheduler scheduler(config->options());
-    SignalHandler signals(scheduler);  // before any thread starts, so all inherit the mask
+    // Before any thread starts, so that all inherit the signal mask.
+    SignalHandler signals(scheduler, [&] { reload_config(scheduler, file, *config); });
     if (!report_problems(core::configure(scheduler, *config), file)) return 1;
     spdlog::info("apsched host running {} (Ctrl-C or SIGTERM to stop)", file);
     signals.listen();

@@ -177,6 +177,7 @@ class ConfigReaderImpl {
                 "misfire_grace_time", "next_run_time", "replace_existing"});
     ConfigJob job;
     job.path = path;
+    job.source = v;
     JobSpec& s = job.spec;
     const Value* id = v.find("id");
     if (id == nullptr) fail(path, "a job in the config needs an 'id:' (so that restarts find it again)");
@@ -243,6 +244,8 @@ Config Config::load(const fs::path& file) {
   }
   for (const auto& [path, mark] : marks) config.marks_.emplace(path, std::make_pair(mark.line, mark.column));
   ConfigReaderImpl(config).read(root);
+  config.settings_ = root.is_map() ? root : Value(Value::Map{});
+  config.settings_.as_map().erase("jobs");
   return config;
 }
 

@@ -18,6 +18,7 @@ struct PluginConfig {
 struct ConfigJob {
   JobSpec spec;
   std::string path;  ///< "jobs[2]", for error locations
+  Value source;      ///< the job's mapping as written, to tell whether it changed
 };
 
 /**
@@ -40,6 +41,9 @@ class Config {
   /** "file:line:column" for a config path ("jobs[1].trigger.hour"), or its nearest parent. */
   std::string where(const std::string& path) const;
 
+  /** Everything but `jobs:`, as written: what a reload cannot change in a running host. */
+  const Value& settings() const noexcept { return settings_; }
+
  private:
   friend class ConfigReaderImpl;
   std::filesystem::path file_;
@@ -48,6 +52,7 @@ class Config {
   std::vector<PluginConfig> jobstores_;
   std::vector<PluginConfig> executors_;
   std::vector<ConfigJob> jobs_;
+  Value settings_;
   std::map<std::string, std::pair<int, int>, std::less<>> marks_;
 };
 
@@ -57,5 +62,24 @@ class Config {
  * found, each as "file:line:column: message"; empty when all is well.
  */
 std::vector<std::string> configure(Scheduler& scheduler, const Config& config);
+
+/** configure() on a scratch scheduler that is never started: every problem the config has. */
+std::vector<std::string> validate(const Config& config);
+
+/** What reload_jobs() did, by job id. */
+struct ReloadResult {
+  std::vector<std::string> added, changed, removed;
+  /** Jobs that could not be applied (e.g. an id already used by a job added at run time). */
+  std::vector<std::string> problems;
+  bool settings_changed = false;  ///< sections other than jobs: differ; they need a restart
+};
+
+/**
+ * Applies a new config's `jobs:` list to a running scheduler started on `previous`: jobs
+ * new in it are added, changed ones replaced (keeping their schedule when their trigger
+ * is unchanged), and ones no longer in it removed. Jobs that did not come from the config
+ * are untouched. Call it only with a config that validate() accepts.
+ */
+ReloadResult reload_jobs(Scheduler& scheduler, const Config& previous, const Config& next);
 
 }  // namespace apsched::core
