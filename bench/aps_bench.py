@@ -289,16 +289,21 @@ W4_FORMAT = "SQLAlchemy row: pickled job state"
 W4_JOURNAL = "rollback journal (DELETE), synchronous=FULL, one transaction per add"
 
 
-def w4_adds(path, n, ev):
+def w4_adds(path, n, ev, max_s=0.0):
+    """N adds; with max_s > 0 it stops after that long. Returns (seconds, adds made)."""
     sched = make_scheduler(sqlite_store(path))
     ev.attach(sched)
     sched.start()
     t0 = time.perf_counter()
+    done = n
     for i in range(n):
         sched.add_job(noop, "interval", hours=1, id="w4-%07d" % i)
+        if max_s > 0 and i % 64 == 63 and time.perf_counter() - t0 > max_s:
+            done = i + 1
+            break
     add_s = time.perf_counter() - t0
     sched.shutdown(wait=True)
-    return add_s
+    return add_s, done
 
 
 def w4_restart(path, ev, out):
@@ -330,8 +335,11 @@ def w4(a):
     path = os.path.join(a.dir, "aps-w4-%d.sqlite" % os.getpid())
     remove_db(path)
     ev = EventCounter()
-    out = {"impl": "apscheduler", "workload": "w4", "n": n}
-    add_s = w4_adds(path, n, ev)
+    add_s, done = w4_adds(path, n, ev, a.max_add_s)
+    out = {"impl": "apscheduler", "workload": "w4", "n": done}
+    if done < n:
+        out.update({"capped": True, "n_asked": n})
+    n = done
     size = os.path.getsize(path)
     out.update({"add_s": r(add_s), "adds_per_s": r(n / add_s, 1), "file_bytes": size,
                 "bytes_per_job": r(size / n, 1), "format": W4_FORMAT, "journal": W4_JOURNAL})
@@ -598,6 +606,7 @@ def main():
     p.add_argument("--lead", type=float, default=0.0)
     p.add_argument("--timeout", type=float, default=300.0)
     p.add_argument("--count", type=int, default=20000)
+    p.add_argument("--max-add-s", type=float, default=0.0, help="w4: stop adding after this long (0: never)")
     p.add_argument("--db", default="", help="w4-populate/w4-restart: the prepared database file")
     a = p.parse_args()
     if a.workload == "w1":

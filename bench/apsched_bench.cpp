@@ -193,6 +193,7 @@ struct Args {
   long count = 20000;  // cron micro-benchmark: fire times per expression
   std::string db;      // w4-populate / w4-restart: the prepared database file
   bool add_after_start = false;  // w1 variant for the scaling series
+  double max_add_s = 0;          // w4: stop adding after this long (0: never)
 };
 
 fs::path exe_dir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
@@ -514,8 +515,12 @@ long w4_restart(const fs::path& file, EventCounter& events, JsonLine& out) {
   return loaded;
 }
 
-/** N adds of W4's interval job to a running scheduler on `file`; returns the seconds taken. */
-double w4_adds(const fs::path& file, long n, EventCounter& events) {
+/**
+ * N adds of W4's interval job to a running scheduler on `file`; returns the seconds taken.
+ * With `max_s` > 0 it stops after that long (a slow disk must not blow the time budget)
+ * and lowers `n` to the number of adds made.
+ */
+double w4_adds(const fs::path& file, long& n, EventCounter& events, double max_s = 0) {
   BackgroundScheduler s(options(std::nullopt));
   add_plugins(s, sqlite_store(file));
   events.attach(s);
@@ -527,6 +532,10 @@ double w4_adds(const fs::path& file, long n, EventCounter& events) {
   for (long i = 0; i < n; ++i) {
     spec.id = job_id("w4", i);
     s.add_job(spec);
+    if (max_s > 0 && (i & 63) == 63 && mono_s() - t0 > max_s) {
+      n = i + 1;
+      break;
+    }
   }
   double add_s = mono_s() - t0;
   s.shutdown(true);
@@ -538,15 +547,17 @@ const char* kW4Journal = "WAL, synchronous=FULL, one transaction per add";
 
 std::string w4(const Args& a) {
   long n = a.n > 0 ? a.n : 10000;
+  const long asked = n;
   fs::create_directories(a.dir);
   fs::path file = fs::path(a.dir) / ("apsched-w4-" + std::to_string(getpid()) + ".sqlite");
   remove_db(file);
-  JsonLine out;
-  out.set("impl", "apsched").set("workload", "w4").set("n", static_cast<long long>(n));
   EventCounter events;
 
   // (a) adds while running
-  double add_s = w4_adds(file, n, events);
+  double add_s = w4_adds(file, n, events, a.max_add_s);
+  JsonLine out;
+  out.set("impl", "apsched").set("workload", "w4").set("n", static_cast<long long>(n));
+  if (n < asked) out.set("capped", true).set("n_asked", static_cast<long long>(asked));
   long main_bytes = file_size_or_zero(file);
   long wal_bytes = file_size_or_zero(file.string() + "-wal");
   out.num("add_s", add_s).num("adds_per_s", n / add_s, 1);
@@ -799,6 +810,7 @@ std::string cron(const Args& a) {
 void usage() {
   std::cerr << "usage: apsched-bench --workload w1|w2|w2-load|w2-burst|w3|w4|w5|cron [--n N] [--dir DIR]\n"
                "                     [--lead SECONDS] [--timeout SECONDS] [--count N] [--add-after-start]\n"
+               "                     [--max-add-s SECONDS]\n"
                "       apsched-bench --workload w4-populate --n N --db FILE\n"
                "       apsched-bench --workload w4-restart --db FILE [--dir DIR]\n";
 }
@@ -825,6 +837,7 @@ int main(int argc, char** argv) {
       else if (k == "--count") a.count = std::stol(value());
       else if (k == "--db") a.db = value();
       else if (k == "--add-after-start") a.add_after_start = true;
+      else if (k == "--max-add-s") a.max_add_s = std::stod(value());
       else if (k == "-h" || k == "--help") {
         usage();
         return 0;
