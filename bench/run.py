@@ -45,6 +45,8 @@ class Runner:
         if args.replay:
             with open(args.replay) as f:
                 self.replay = [json.loads(l) for l in f if l.strip()]
+            self.meta = next((r["_meta"] for r in self.replay if "_meta" in r), {})
+            self.replay = [r for r in self.replay if "_meta" not in r]
 
     def cmd(self, impl, workload, extra):
         if impl == "apsched":
@@ -56,8 +58,6 @@ class Runner:
     def run(self, impl, workload, extra=(), timeout=400):
         c = self.cmd(impl, workload, extra)
         if self.replay is not None:
-            while self.replay and "_meta" in self.replay[0]:
-                self.replay.pop(0)
             if self.replay and self.replay[0].get("impl") in (impl, "sqlite3") and \
                     self.replay[0].get("workload") == workload:
                 return self.replay.pop(0)
@@ -202,7 +202,9 @@ def main():
     ap.add_argument("--no-scaling", action="store_true", help="skip the 1M-job scaling runs")
     ap.add_argument("--out", default="", help="also write the report (markdown) to this file")
     ap.add_argument("--jsonl", default="", help="write every run's JSON line to this file")
-    ap.add_argument("--replay", default="", help="re-render the report from an earlier --jsonl file (runs nothing)")
+    ap.add_argument("--replay", default="",
+                    help="re-render the report from an earlier --jsonl file (runs nothing; decisions that depend on "
+                         "the clock, such as the time budget, are not replayed)")
     ap.add_argument("--budget", type=float, default=570,
                     help="seconds: the 1M scaling runs are skipped (and said so) when they would end later")
     ap.add_argument("--w4-adds", type=int, default=0, help="W4 adds per run (default: 10000, fewer if the disk is slow)")
@@ -220,8 +222,7 @@ def main():
              "cpu": cpu_model(), "kernel": platform.release(), "load_start": loadavg()}
     facts.update(versions(args.build))
     if R.replay is not None:
-        meta = next((r["_meta"] for r in R.replay if "_meta" in r), {})
-        facts.update(meta.get("facts", {}))
+        facts.update(R.meta.get("facts", {}))
     log("apsched benchmarks: %s, %d cores, load %s" % (facts["date"], facts["nproc"], facts["load_start"]))
 
     # The disk's commit rate decides how many W4 adds fit in the time budget.
@@ -396,9 +397,8 @@ def main():
     facts["load_end"] = loadavg()
     elapsed = time.time() - t_start
     if R.replay is not None:
-        meta = next((r["_meta"] for r in R.replay if "_meta" in r), {})
-        elapsed = meta.get("run_time_s", elapsed)
-        facts.update(meta.get("facts", {}))
+        elapsed = R.meta.get("run_time_s", elapsed)
+        facts.update(R.meta.get("facts", {}))
     elif R.jsonl:
         R.jsonl.write(json.dumps({"_meta": {"facts": facts, "run_time_s": round(elapsed, 1)}}) + "\n")
         R.jsonl.close()
