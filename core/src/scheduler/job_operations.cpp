@@ -88,7 +88,8 @@ Job SchedulerCore::add_job(const JobSpec& spec) {
     std::lock_guard lock(mutex_);
     if (state_ == State::stopped) {
       // As APScheduler: kept until start(), then stored.
-      for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+      bool maybe_taken = !pending_ids_.insert(pending.job.info.id).second;
+      for (auto it = pending_.begin(); maybe_taken && it != pending_.end(); ++it) {
         if (it->job.info.id != pending.job.info.id) continue;
         if (!pending.replace_existing)
           throw ConflictingIdError("job id '" + pending.job.info.id +
@@ -347,6 +348,7 @@ void SchedulerCore::remove_all_jobs(const std::string& jobstore) {
   {
     std::lock_guard lock(mutex_);
     std::erase_if(pending_, [&](const PendingJob& p) { return jobstore.empty() || p.job.info.jobstore == jobstore; });
+    if (pending_.empty()) pending_ids_.clear();
     if (state_ != State::stopped)
       for (const auto& alias : store_aliases(jobstore)) {
         sdk::Status status = store(alias).remove_all();

@@ -199,6 +199,7 @@ void SchedulerCore::run_missed(const std::string& job_id, const std::string& job
 }
 
 void SchedulerCore::run_started(const std::string& job_id, Timestamp run_time) {
+  if (!spdlog::should_log(spdlog::level::info)) return;  // spare formatting the time
   spdlog::info("Running job \"{}\" (scheduled at {})", job_id, sdk::format_datetime(run_time, timezone_));
 }
 

@@ -184,6 +184,7 @@ void SchedulerCore::store_pending(std::vector<Event>& events) {
       pending_.push_back(std::move(p));
     }
   }
+  if (pending_.empty()) pending_ids_.clear();
 }
 
 void SchedulerCore::shutdown(bool wait) {

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "apsched/core/scheduler.h"
@@ -157,6 +158,9 @@ class SchedulerCore final : public RunReporter {
   std::map<std::string, StoreEntry> stores_;
   std::map<std::string, ExecutorPtr> executors_;
   std::vector<PendingJob> pending_;
+  // Ids that may be in pending_ (a superset): add_job scans pending_ for a taken id only
+  // when its id is here, so adding many jobs before start() stays linear.
+  std::unordered_set<std::string> pending_ids_;
   std::unordered_map<std::string, int> instances_;
   std::map<std::string, std::string> waiting_;  // job id -> why it cannot run
   bool wakeup_pending_ = false;
