@@ -109,9 +109,11 @@ class ConfigReaderImpl {
     SchedulerOptions& o = config_.options_;
     if (const Value* tz = v.find("timezone"); tz && !tz->is_null()) {
       o.timezone = string_at(*tz, "scheduler.timezone");
-      if (!sdk::is_valid_timezone(o.timezone))
-        fail("scheduler.timezone", "unknown time zone '" + o.timezone +
-                                       "': use an IANA name such as 'UTC' or 'Europe/Berlin' (see /usr/share/zoneinfo)");
+      try {
+        sdk::require_timezone(o.timezone, "timezone");
+      } catch (const sdk::Error& e) {
+        fail("scheduler.timezone", e.what());
+      }
     }
     if (const Value* p = v.find("plugin_path")) o.plugin_path = paths_at(*p, "scheduler.plugin_path");
     if (const Value* p = v.find("job_path")) o.job_path = paths_at(*p, "scheduler.job_path");

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apsched/sdk/status.h"
 #include "loader/default_paths.h"
 #include "scheduler/default_plugins.h"
 #include "scheduler/events_util.h"
@@ -20,10 +21,11 @@ std::string host_name() {
 
 std::string resolve_timezone(const std::string& configured) {
   std::string zone = configured.empty() ? sdk::local_timezone_name() : configured;
-  if (!sdk::is_valid_timezone(zone))
-    throw SchedulerError("unknown time zone '" + zone +
-                             "': use an IANA name such as 'UTC' or 'Europe/Berlin' (see /usr/share/zoneinfo)",
-                         "timezone");
+  try {
+    sdk::require_timezone(zone, "timezone");
+  } catch (const sdk::Error& e) {
+    throw SchedulerError(e.what(), e.field());
+  }
   return zone;
 }
 
