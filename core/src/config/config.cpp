@@ -117,10 +117,7 @@ class ConfigReaderImpl {
     }
     if (const Value* p = v.find("plugin_path")) o.plugin_path = paths_at(*p, "scheduler.plugin_path");
     if (const Value* p = v.find("job_path")) o.job_path = paths_at(*p, "scheduler.job_path");
-    if (const Value* w = v.find("watch_job_path"); w && bool_at(*w, "scheduler.watch_job_path"))
-      fail("scheduler.watch_job_path",
-           "hot-adding job libraries (watch_job_path) is not available in this version yet; remove the key and "
-           "restart the host to pick up new libraries");
+    if (const Value* w = v.find("watch_job_path")) o.watch_job_path = bool_at(*w, "scheduler.watch_job_path");
     if (const Value* id = v.find("instance_id")) o.instance_id = string_at(*id, "scheduler.instance_id");
     if (const Value* level = v.find("log_level")) {
       config_.log_level_ = string_at(*level, "scheduler.log_level");

@@ -4,11 +4,14 @@
 
 #include "apsched/core/errors.h"
 #include "apsched/sdk/config.h"
+#include "loader/private_copy.h"
 #include "loader/shared_object.h"
 
 namespace apsched::core::detail {
 namespace fs = std::filesystem;
 namespace {
+
+constexpr const char* kAlias = APSCHED_STRINGIFY(APSCHED_JOBS_ALIAS);
 
 bool valid_name(const std::string& s) {
   if (s.empty()) return false;
@@ -23,13 +26,20 @@ std::string join(const std::vector<fs::path>& paths) {
   return out.empty() ? "(none)" : out;
 }
 
-std::shared_ptr<JobLibrary> load_job_library(const std::string& name, const fs::path& file) {
+std::string file_name_of(const std::string& name) { return "lib" + name + ".so"; }
+
+std::shared_ptr<const JobLibrary> load_job_library(const std::string& name, const fs::path& file, LoadFrom from) {
   auto lib = std::make_shared<JobLibrary>();
   lib->name = name;
   lib->path = file;
-  lib->library = open_shared_object(file, APSCHED_STRINGIFY(APSCHED_JOBS_ALIAS), "job library");
-  auto entry =
-      lib->library.get_alias<const apsched_job_library_descriptor*()>(APSCHED_STRINGIFY(APSCHED_JOBS_ALIAS));
+  if (from == LoadFrom::private_copy) {
+    LoadedVersion version = open_private_copy(file, kAlias, "job library");
+    lib->library = std::move(version.library);
+    lib->content_id = std::move(version.content_id);
+  } else {
+    lib->library = std::make_shared<const boost::dll::shared_library>(open_shared_object(file, kAlias, "job library"));
+  }
+  auto entry = lib->library->get_alias<const apsched_job_library_descriptor*()>(kAlias);
   const apsched_job_library_descriptor* d = entry();
   if (d == nullptr) throw LoadError(file.string() + ": the job library returned no descriptor");
   check_sdk_version(file, d->struct_size, sizeof(apsched_job_library_descriptor), d->api_major, d->api_minor,
@@ -43,6 +53,12 @@ std::shared_ptr<JobLibrary> load_job_library(const std::string& name, const fs::
 }
 
 }  // namespace
+
+std::string JobLibrary::function_list() const {
+  std::string listed;
+  for (const auto& [name, fn] : functions) listed += (listed.empty() ? "" : ", ") + name;
+  return listed.empty() ? "none" : listed;
+}
 
 std::pair<std::string, std::string> split_job_reference(const std::string& reference) {
   auto colon = reference.find(':');
@@ -59,22 +75,78 @@ std::pair<std::string, std::string> split_job_reference(const std::string& refer
   return {library, function};
 }
 
-JobLibraries::JobLibraries(std::vector<fs::path> search_path) : search_path_(std::move(search_path)) {}
+std::optional<std::string> job_library_name(const std::string& file_name) {
+  constexpr std::string_view prefix = "lib", suffix = ".so";
+  if (file_name.size() <= prefix.size() + suffix.size() || !file_name.starts_with(prefix) ||
+      !file_name.ends_with(suffix))
+    return std::nullopt;
+  std::string name = file_name.substr(prefix.size(), file_name.size() - prefix.size() - suffix.size());
+  if (!valid_name(name)) return std::nullopt;
+  return name;
+}
 
-std::shared_ptr<const JobLibrary> JobLibraries::library(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  if (auto it = loaded_.find(name); it != loaded_.end()) return it->second;
-  std::string file_name = "lib" + name + ".so";
+JobLibraries::JobLibraries(std::vector<fs::path> search_path, LoadFrom load_from)
+    : search_path_(std::move(search_path)), load_from_(load_from) {}
+
+std::optional<fs::path> JobLibraries::find_file(const std::string& name) const {
   for (const auto& dir : search_path_) {
     std::error_code ec;
-    if (!fs::is_regular_file(dir / file_name, ec)) continue;
-    auto lib = load_job_library(name, dir / file_name);
-    loaded_.emplace(name, lib);
-    return lib;
+    if (fs::is_regular_file(dir / file_name_of(name), ec)) return dir / file_name_of(name);
   }
-  throw LoadError("job library '" + name + "' not found: no " + file_name + " in the job path [" +
-                      join(search_path_) + "]; add its directory to scheduler.job_path",
-                  "func");
+  return std::nullopt;
+}
+
+std::shared_ptr<const JobLibrary> JobLibraries::current(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto it = loaded_.find(name);
+  return it == loaded_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const JobLibrary> JobLibraries::library(const std::string& name) {
+  if (auto lib = current(name)) return lib;
+  std::lock_guard load_lock(load_mutex_);
+  if (auto lib = current(name)) return lib;  // loaded meanwhile
+  std::optional<fs::path> file = find_file(name);
+  if (!file)
+    throw LoadError("job library '" + name + "' not found: no " + file_name_of(name) + " in the job path [" +
+                        join(search_path_) + "]; add its directory to scheduler.job_path",
+                    "func");
+  auto lib = load_job_library(name, *file, load_from_);
+  std::lock_guard lock(mutex_);
+  return loaded_.emplace(name, lib).first->second;
+}
+
+LibraryChange JobLibraries::refresh(const std::string& name) {
+  std::lock_guard load_lock(load_mutex_);
+  LibraryChange change;
+  change.previous = current(name);
+  std::optional<fs::path> file = find_file(name);
+  if (!file) {
+    if (!change.previous) return change;
+    std::lock_guard lock(mutex_);
+    loaded_.erase(name);
+    change.kind = LibraryChange::removed;
+    change.file = change.previous->path;
+    return change;
+  }
+  change.file = *file;
+  try {
+    change.current = load_job_library(name, *file, load_from_);
+  } catch (const LoadError& e) {
+    change.kind = LibraryChange::refused;
+    change.error = e.what();
+    change.current = change.previous;
+    return change;
+  }
+  const auto& old = change.previous;
+  if (old && old->path == *file && !old->content_id.empty() && old->content_id == change.current->content_id) {
+    change.current = old;
+    return change;
+  }
+  std::lock_guard lock(mutex_);
+  loaded_[name] = change.current;
+  change.kind = old ? LibraryChange::replaced : LibraryChange::loaded;
+  return change;
 }
 
 JobFunction JobLibraries::resolve(const std::string& reference) {
@@ -83,15 +155,11 @@ JobFunction JobLibraries::resolve(const std::string& reference) {
   auto it = lib->functions.find(function_name);
   if (it == lib->functions.end()) {
     std::set<std::string, std::less<>> names;
-    std::string listed;
-    for (const auto& [name, fn] : lib->functions) {
-      names.insert(name);
-      listed += (listed.empty() ? "" : ", ") + name;
-    }
+    for (const auto& [name, fn] : lib->functions) names.insert(name);
     std::string suggestion = sdk::closest_match(function_name, names);
     throw LoadError("job library '" + library_name + "' (" + lib->path.string() + ") has no function '" +
                         function_name + "'" + (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") +
-                        " (it has: " + (listed.empty() ? "none" : listed) + ")",
+                        " (it has: " + lib->function_list() + ")",
                     "func");
   }
   return {it->second, lib};

@@ -152,7 +152,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   }
   if (!parked.empty()) {
     Timestamp retry = now + static_cast<Timestamp>(options_.waiting_retry_seconds * sdk::kMicrosPerSecond);
-    status = jobs.hold(parked, sdk::Lease{instance_id_ + "/waiting", retry});
+    status = jobs.hold(parked, sdk::Lease{waiting_owner(), retry});
     if (!status.ok()) spdlog::error("Job store '{}' could not park waiting jobs: {}", alias, status.message);
   }
   for (auto& step : ready) steps.push_back(std::move(step));

@@ -38,7 +38,8 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, std::function<void()> on_
       instance_id_(options_.instance_id.empty() ? host_name() : options_.instance_id),
       on_wakeup_(std::move(on_wakeup)),
       catalog_(with_default(options_.plugin_path, default_plugin_dir()), options_.base_directory),
-      libraries_(with_default(options_.job_path, default_job_dir())),
+      libraries_(with_default(options_.job_path, default_job_dir()),
+                 options_.watch_job_path ? LoadFrom::private_copy : LoadFrom::file),
       host_(*clock_, timezone_, options_.base_directory.string(), catalog_) {
   const JobDefaults& d = options_.job_defaults;
   if (d.max_instances < 1) throw SchedulerError("job_defaults.max_instances must be at least 1", "max_instances");
@@ -148,6 +149,7 @@ void SchedulerCore::start_plugins() {
 }
 
 void SchedulerCore::start(bool paused) {
+  std::unique_ptr<JobPathWatcher> watcher = start_watching();  // destroyed outside the lock if start fails
   std::vector<Event> events;
   {
     std::lock_guard lock(mutex_);
@@ -157,6 +159,7 @@ void SchedulerCore::start(bool paused) {
     state_ = paused ? State::paused : State::running;
     spdlog::info("Scheduler started (time zone {}, instance '{}')", timezone_, instance_id_);
     store_pending(events);
+    watcher_ = std::move(watcher);
   }
   // As APScheduler: the pending jobs' events come before the scheduler's own.
   events.push_back(scheduler_event(EVENT_SCHEDULER_STARTED));
@@ -191,6 +194,7 @@ void SchedulerCore::store_pending(std::vector<Event>& events) {
 
 void SchedulerCore::shutdown(bool wait) {
   std::vector<ExecutorPtr> executors;
+  std::unique_ptr<JobPathWatcher> watcher;
   {
     std::unique_lock lock(mutex_);
     if (state_ == State::stopped) throw SchedulerNotRunningError("the scheduler is not running");
@@ -200,7 +204,9 @@ void SchedulerCore::shutdown(bool wait) {
     // Let a loop in another thread finish its pass before executors go away.
     if (loop_thread_ != std::this_thread::get_id()) cv_.wait(lock, [&] { return !loop_active_; });
     for (auto& [alias, executor] : executors_) executors.push_back(executor);
+    watcher = std::move(watcher_);
   }
+  watcher.reset();
   for (auto& executor : executors) (*executor)->shutdown(wait);
   {
     std::lock_guard lock(mutex_);

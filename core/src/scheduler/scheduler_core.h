@@ -16,6 +16,7 @@
 #include "apsched/sdk/store.h"
 #include "jobs/job_document.h"
 #include "jobs/job_libraries.h"
+#include "jobs/job_path_watcher.h"
 #include "loader/plugin_catalog.h"
 #include "scheduler/job_run.h"
 #include "scheduler/kernel_host.h"
@@ -141,6 +142,16 @@ class SchedulerCore final : public RunReporter {
   /** Carries out a step outside the lock and dispatches its events. */
   void perform(Step& step);
   void notify_wakeup();  // needs no lock; takes it
+  /** Who holds the leases of parked (waiting) jobs. */
+  std::string waiting_owner() const { return instance_id_ + "/waiting"; }
+
+  // Hot-add (hot_add.cpp).
+  /** A watcher of the job path when options_.watch_job_path, else null. Needs no lock. */
+  std::unique_ptr<JobPathWatcher> start_watching();
+  /** In the watcher's thread: takes in what the job path now holds for library `name`. */
+  void job_library_changed(const std::string& name);
+  /** Lets parked jobs be acquired now instead of after their waiting time, and wakes the loop. Takes the lock. */
+  void release_waiting_jobs();
 
   const SchedulerOptions options_;
   const std::shared_ptr<const Clock> clock_;
@@ -166,6 +177,9 @@ class SchedulerCore final : public RunReporter {
   bool wakeup_pending_ = false;
   bool loop_active_ = false;
   std::thread::id loop_thread_;
+  // Set by start(), taken by shutdown(), which destroys it (joining its thread) outside
+  // the lock: its callback takes the lock.
+  std::unique_ptr<JobPathWatcher> watcher_;
 };
 
 }  // namespace apsched::core::detail

@@ -29,6 +29,13 @@ struct SchedulerOptions {
   /** Searched in order; the directories beside the running binary are appended. */
   std::vector<std::filesystem::path> plugin_path;
   std::vector<std::filesystem::path> job_path;
+  /**
+   * Hot-add: while the scheduler runs, watch the job-path directories (inotify) and load
+   * job libraries installed, replaced or removed there. Waiting jobs whose library
+   * arrives run at once. Each version is loaded from a private copy and stays mapped for
+   * the life of the process (see the README, "Hot-adding job libraries").
+   */
+  bool watch_job_path = false;
   /** Relative paths in plugin options (e.g. a database file) are relative to this. */
   std::filesystem::path base_directory = ".";
   /** Stable name of this scheduler in shared stores (leases); default: the host name. */

@@ -1,0 +1,160 @@
+// Hot-adding job libraries to the real host (`watch_job_path: true`): a library dropped
+// in runs the stored jobs waiting for it at once; a new version installed by rename
+// serves new runs while a running job finishes on the old code; a removed library makes
+// its jobs wait (kept); a broken one is refused and the host runs on.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "refusal.h"
+
+using apsched::test::ChildProcess;
+using apsched::test::ConfigFile;
+using apsched::test::count_lines;
+using apsched::test::read_file;
+using apsched::test::run_apsched;
+using apsched::test::start_host;
+using apsched::test::write_file;
+using Catch::Matchers::Contains;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kLibrary = "jobs.d/libversioned.so";
+
+fs::path versioned(const std::string& version) {
+  return fs::path(APSCHED_FIXTURE_VERSIONS_DIR) / version / "libversioned.so";
+}
+
+/** A watching host's config: job libraries in jobs.d, jobs in SQLite, late runs never skipped. */
+std::string watching_config(const std::string& jobs) {
+  return "scheduler: {timezone: UTC, job_path: [jobs.d], watch_job_path: true}\n"
+         "jobstores: {default: {type: sqlite, path: jobs.sqlite}}\n"
+         "executors: {default: {type: threadpool}}\n"
+         "job_defaults: {misfire_grace_time: null}\n" +
+         (jobs.empty() ? "" : "jobs:\n" + jobs);
+}
+
+std::string job(const std::string& id, const std::string& function, const std::string& args, double seconds) {
+  return "  - {id: " + id + ", func: 'versioned:" + function + "', args: [" + args +
+         "], trigger: {type: interval, seconds: " + std::to_string(seconds) + "}}\n";
+}
+
+/** Writes `source` under a temporary name beside `target`, then renames it over `target`. */
+void install_by_rename(const fs::path& source, const fs::path& target) {
+  fs::path temporary = target.parent_path() / ".incoming.tmp";
+  fs::copy_file(source, temporary, fs::copy_options::overwrite_existing);
+  fs::rename(temporary, target);
+}
+
+/** A watching host running `jobs`, started with v1 of libversioned.so in jobs.d. */
+struct WatchingHost {
+  ConfigFile config;
+  std::unique_ptr<ChildProcess> process;
+
+  WatchingHost(const std::string& jobs, std::string_view tag) : config(watching_config(jobs), tag) {
+    fs::create_directories(config.dir() / "jobs.d");
+    fs::copy_file(versioned("v1"), config.dir() / kLibrary);
+    process = start_host(config.file(), config.dir());
+  }
+  fs::path operator/(const fs::path& name) const { return config.dir() / name; }
+};
+
+/** `fast` writes its version every 0.2 s; `slow` writes "start <version>", waits for the file gate, writes "end <version>". */
+const std::string kFastAndSlow = job("fast", "version", "fast.txt", 0.2) + job("slow", "gated", "slow.txt, gate", 1);
+
+bool contains(const fs::path& file, const std::string& text) { return read_file(file).find(text) != std::string::npos; }
+
+void stop(apsched::test::ChildProcess& host) {
+  host.send_signal(SIGTERM);
+  auto status = host.wait();
+  INFO(host.output());
+  CHECK(status.describe() == "exit status 0");
+}
+
+}  // namespace
+
+TEST_CASE("hot-add: a library copied into the job path runs the stored job waiting for it within a second",
+          "[integration][hot-add]") {
+  WatchingHost first(job("waiter", "version", "out.txt", 0.3), "apsched-hot-drop");  // stores the job
+  REQUIRE_WITHIN(*first.process, [&] { return contains(first / "out.txt", "v1"); });
+  stop(*first.process);
+  const ConfigFile& config = first.config;
+  fs::remove(config.dir() / kLibrary);
+  write_file(config.file(), watching_config(""));  // the job is only in the store now
+
+  auto host = start_host(config.file(), config.dir());
+  REQUIRE_OUTPUT(*host, "Job 'waiter' cannot run now and waits");
+  auto copied = std::chrono::steady_clock::now();
+  fs::copy_file(versioned("v2"), config.dir() / kLibrary);  // a plain copy: loaded once it is closed
+  REQUIRE_WITHIN(*host, [&] { return contains(config.dir() / "out.txt", "v2"); });
+  // Released at once, not after its 30-second parking time (generous for a loaded machine).
+  CHECK(std::chrono::steady_clock::now() - copied < 10s);
+  REQUIRE_OUTPUT(*host, "Job 'waiter' can run again");
+  CHECK_THAT(host->output(), Contains("Job library 'versioned' loaded from " + (config.dir() / kLibrary).string()));
+  stop(*host);
+}
+
+TEST_CASE("hot-add: a library replaced by rename serves new runs while a running job finishes on the old code",
+          "[integration][hot-add]") {
+  WatchingHost host(kFastAndSlow, "apsched-hot-replace");
+  REQUIRE_WITHIN(*host.process, [&] { return contains(host / "slow.txt", "start v1"); });
+  REQUIRE_WITHIN(*host.process, [&] { return contains(host / "fast.txt", "v1"); });
+
+  install_by_rename(versioned("v2"), host / kLibrary);
+  REQUIRE_OUTPUT(*host.process, "Job library 'versioned' replaced by the new version");
+  REQUIRE_WITHIN(*host.process, [&] { return contains(host / "fast.txt", "v2"); });
+  std::string fast = read_file(host / "fast.txt");
+  CHECK(fast.find("v1", fast.find("v2")) == std::string::npos);  // never back to v1
+
+  write_file(host / "gate", "open");
+  REQUIRE_WITHIN(*host.process, [&] { return contains(host / "slow.txt", "end v2"); });
+  CHECK(read_file(host / "slow.txt").substr(0, 25) == "start v1\nend v1\nstart v2\n");
+  stop(*host.process);
+}
+
+TEST_CASE("hot-add: removing a library makes its jobs wait, logged and kept, while a running job finishes",
+          "[integration][hot-add]") {
+  WatchingHost host(kFastAndSlow, "apsched-hot-remove");
+  REQUIRE_WITHIN(*host.process, [&] { return contains(host / "slow.txt", "start v1"); });
+
+  fs::remove(host / kLibrary);
+  REQUIRE_OUTPUT(*host.process, "Job library 'versioned' was removed");
+  REQUIRE_OUTPUT(*host.process, "Job 'fast' cannot run now and waits (it is kept, never deleted)");
+  std::size_t lines = count_lines(host / "fast.txt");
+  std::this_thread::sleep_for(600ms);
+  CHECK(count_lines(host / "fast.txt") == lines);
+
+  write_file(host / "gate", "open");
+  REQUIRE_WITHIN(*host.process, [&] { return contains(host / "slow.txt", "end v1"); });
+  // Listed from the store (a config without the jobs, which could not be added now).
+  write_file(host / "list.yaml", watching_config(""));
+  auto listed = run_apsched({"jobs", "-c", (host / "list.yaml").string()});
+  INFO(listed.output());
+  CHECK_THAT(listed.out, Contains("fast: version") && Contains("job library 'versioned' not found"));
+  stop(*host.process);
+}
+
+TEST_CASE("hot-add: a broken library dropped in is refused with the reason and the host runs on",
+          "[integration][hot-add]") {
+  WatchingHost host(job("fast", "version", "fast.txt", 0.2), "apsched-hot-broken");
+  REQUIRE_WITHIN(*host.process, [&] { return count_lines(host / "fast.txt") >= 1; });
+
+  install_by_rename(fs::path(APSCHED_FIXTURE_JOBS_DIR) / "libbroken_jobs.so", host / kLibrary);
+  REQUIRE_OUTPUT(*host.process, "Job library 'versioned' not replaced: " + (host / kLibrary).string() +
+                                    ": built against apsched SDK API 2.0");
+  CHECK_THAT(host.process->output(), Contains("stays in use"));
+  fs::copy_file(fs::path(APSCHED_FIXTURE_JOBS_DIR) / "libnot_jobs.so", host / "jobs.d/libother.so");
+  REQUIRE_OUTPUT(*host.process, "Job library 'other' not loaded: " + (host / "jobs.d/libother.so").string() +
+                                    ": not an apsched job library");
+
+  std::size_t lines = count_lines(host / "fast.txt");
+  REQUIRE_WITHIN(*host.process, [&] { return count_lines(host / "fast.txt") >= lines + 2; });
+  CHECK_THAT(read_file(host / "fast.txt"), !Contains("v2"));
+  stop(*host.process);
+}
