@@ -75,6 +75,16 @@ struct WatchingScheduler {
   }
 };
 
+/** `func` every 10 s; late runs are never skipped. */
+core::JobSpec every_ten_seconds(const std::string& id, const std::string& func) {
+  core::JobSpec spec;
+  spec.id = id;
+  spec.func = func;
+  spec.trigger = core::TriggerSpec::make("interval", {{"seconds", 10}});
+  spec.misfire_grace_time = core::GraceTime{};
+  return spec;
+}
+
 }  // namespace
 
 TEST_CASE("hot-add: new versions serve new runs, a removed library makes the job wait, its return runs it at once",
@@ -83,12 +93,7 @@ TEST_CASE("hot-add: new versions serve new runs, a removed library makes the job
   fs::path library = dir.path() / "libversioned.so";
   install_by_rename(versioned_library("v1"), library);
   WatchingScheduler host(dir.path(), dir.path() / "jobs.sqlite");
-  core::JobSpec spec;
-  spec.id = "versioned";
-  spec.func = "versioned:version";
-  spec.trigger = core::TriggerSpec::make("interval", {{"seconds", 10}});
-  spec.misfire_grace_time = core::GraceTime{};
-  host.scheduler->add_job(spec);
+  host.scheduler->add_job(every_ten_seconds("versioned", "versioned:version"));
   host.scheduler->start();
 
   host.clock->advance_seconds(10);
@@ -114,5 +119,31 @@ TEST_CASE("hot-add: new versions serve new runs, a removed library makes the job
   host.scheduler->process_due_jobs();  // same instant: released, not after 30 s
   CHECK(host.ran() == std::vector<std::string>{"v1", "v2", "v1"});
   CHECK(host.scheduler->get_job("versioned")->problem.empty());
+  host.scheduler->shutdown();
+}
+
+TEST_CASE("hot-add: a job whose function a new version lacks waits, kept, and runs when a version has it again",
+          "[hot-add][sqlite]") {
+  ScratchDir dir("hot-scheduler-function");
+  fs::path library = dir.path() / "libversioned.so";
+  install_by_rename(versioned_library("v2"), library);
+  WatchingScheduler host(dir.path(), dir.path() / "jobs.sqlite");
+  host.scheduler->add_job(every_ten_seconds("newer", "versioned:new_in_v2"));
+  host.scheduler->start();
+  host.clock->advance_seconds(10);
+  host.scheduler->process_due_jobs();
+  CHECK(host.ran() == std::vector<std::string>{"new"});
+
+  host.install(versioned_library("v1"), library);
+  host.clock->advance_seconds(10);
+  host.scheduler->process_due_jobs();
+  CHECK(host.ran().size() == 1);
+  auto waiting = host.scheduler->get_job("newer");
+  REQUIRE(waiting);
+  CHECK_THAT(waiting->problem, Contains("has no function 'new_in_v2'"));
+
+  host.install(versioned_library("v2"), library);
+  host.scheduler->process_due_jobs();
+  CHECK(host.ran() == std::vector<std::string>{"new", "new"});
   host.scheduler->shutdown();
 }

@@ -100,7 +100,7 @@ TEST_CASE("hot-add: a library copied into the job path runs the stored job waiti
   stop(*host);
 }
 
-TEST_CASE("hot-add: a library replaced by rename serves new runs while a running job finishes on the old code",
+TEST_CASE("hot-add: a library replaced by rename serves new runs and new jobs, a running job finishes on the old code",
           "[integration][hot-add]") {
   WatchingHost host(kFastAndSlow, "apsched-hot-replace");
   REQUIRE_WITHIN(*host.process, [&] { return contains(host / "slow.txt", "start v1"); });
@@ -111,6 +111,12 @@ TEST_CASE("hot-add: a library replaced by rename serves new runs while a running
   REQUIRE_WITHIN(*host.process, [&] { return contains(host / "fast.txt", "v2"); });
   std::string fast = read_file(host / "fast.txt");
   CHECK(fast.find("v1", fast.find("v2")) == std::string::npos);  // never back to v1
+
+  // A job added by SIGHUP may use what only the new version has.
+  write_file(host.config.file(), watching_config(kFastAndSlow + job("added", "new_in_v2", "added.txt", 0.2)));
+  host.process->send_signal(SIGHUP);
+  REQUIRE_OUTPUT(*host.process, "Config reloaded: 1 added, 0 changed, 0 removed");
+  REQUIRE_WITHIN(*host.process, [&] { return contains(host / "added.txt", "new"); });
 
   write_file(host / "gate", "open");
   REQUIRE_WITHIN(*host.process, [&] { return contains(host / "slow.txt", "end v2"); });
