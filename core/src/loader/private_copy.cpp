@@ -40,10 +40,13 @@ std::string content_id(const std::string& bytes) {
 class CopyDir {
  public:
   CopyDir() {
-    std::string pattern = (fs::temp_directory_path() / "apsched-load-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw LoadError("cannot create a private directory under " + fs::temp_directory_path().string() +
-                      " to load job libraries from: " + std::strerror(errno) + "; set TMPDIR to a writable directory");
+    std::error_code ec;
+    fs::path temp = fs::temp_directory_path(ec);
+    std::string pattern = (temp / "apsched-load-XXXXXX").string();
+    if (ec || ::mkdtemp(pattern.data()) == nullptr)
+      throw LoadError("cannot create a private directory under " + (ec ? "$TMPDIR" : temp.string()) +
+                      " to load job libraries from: " + (ec ? ec.message() : std::strerror(errno)) +
+                      "; set TMPDIR to a writable directory");
     dir_ = pattern;
   }
   ~CopyDir() {
