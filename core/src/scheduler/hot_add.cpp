@@ -70,7 +70,7 @@ void SchedulerCore::release_waiting_jobs() {
     // The parking lease, expired now: the next pass acquires them like any due job.
     sdk::Lease expired{waiting_owner(), clock_->now()};
     for (auto& [alias, entry] : stores_) {
-      if (!entry.started) continue;
+      if (!entry.started || ids.empty()) continue;
       sdk::Status status = (*entry.store)->hold(ids, expired);
       if (!status.ok())
         spdlog::error("Job store '{}' could not release its waiting jobs ({}); they are tried again after {} s",
