@@ -37,6 +37,7 @@ TEST_CASE("a full config is read with APScheduler's names", "[config]") {
   timezone: Europe/Berlin
   plugin_path: plugins.d
   job_path: [jobs.d, /opt/jobs]
+  watch_job_path: true
   instance_id: host-a
   log_level: warning
 jobstores:
@@ -54,6 +55,7 @@ jobs:
   CHECK(o.plugin_path == std::vector<std::filesystem::path>{file.parent_path() / "plugins.d"});
   CHECK(o.job_path.size() == 2);
   CHECK(o.job_path[1] == "/opt/jobs");
+  CHECK(o.watch_job_path);
   CHECK(o.instance_id == "host-a");
   CHECK(config.log_level() == "warning");
   CHECK_FALSE(o.job_defaults.coalesce);
@@ -86,6 +88,8 @@ TEST_CASE("wrong values are refused where they are", "[config]") {
   CHECK_THAT(load_error("job_defaults: {max_instances: 0}\n"), Contains("bad.yaml:1:31: max_instances must be at least 1"));
   CHECK_THAT(load_error("job_defaults: {misfire_grace_time: -2}\n"), Contains("misfire_grace_time must be a positive"));
   CHECK_THAT(load_error("job_defaults: {coalesce: 3}\n"), Contains("expected true or false, got integer"));
+  CHECK_THAT(load_error("scheduler: {watch_job_path: yes please}\n"),
+             Contains("bad.yaml:1:29: expected true or false, got string"));
   CHECK_THAT(load_error("jobs:\n  - {func: 'a:b', trigger: {type: date}}\n"), Contains("bad.yaml:2:5: a job in the config needs an 'id:'"));
   CHECK_THAT(load_error("jobs:\n  - {id: a, func: 'a:b', trigger: {seconds: 3}}\n"), Contains("a trigger needs 'type:'"));
   CHECK_THAT(load_error("executors:\n  pool: {max_workers: 3}\n"), Contains("bad.yaml:2:9: the executor 'pool' needs 'type:'"));
