@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "apsched/core/errors.h"
@@ -119,6 +121,24 @@ TEST_CASE("hot-add: a broken library is refused with the reason, and the version
     CHECK(change.current == change.previous);
     CHECK(call(libraries.resolve("versioned:version")) == "v1");
   }
+}
+
+TEST_CASE("hot-add: a truncated or garbage file is refused before any of it is mapped", "[hot-add]") {
+  ScratchDir dir("hot-registry-truncated");
+  fs::path file = dir.path() / "libversioned.so";
+  JobLibraries libraries = watched_libraries(dir.path());
+  std::ifstream in(versioned_library("v1"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (double kept : {0.0, 0.1, 0.5, 0.9, 0.99}) {
+    std::size_t size = static_cast<std::size_t>(static_cast<double>(bytes.size()) * kept);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes.substr(0, size);
+    INFO(size << " of " << bytes.size() << " bytes");
+    LibraryChange change = libraries.refresh("versioned");
+    CHECK(change.kind == LibraryChange::refused);
+    CHECK_THAT(change.error, Contains("not an apsched job library"));
+  }
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << "\x7f" "ELF and then nothing that makes sense";
+  CHECK(libraries.refresh("versioned").kind == LibraryChange::refused);
 }
 
 TEST_CASE("hot-add: a removed library no longer resolves, functions taken before still run", "[hot-add]") {
