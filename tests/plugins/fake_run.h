@@ -21,6 +21,9 @@ struct RunProbe {
   std::atomic<int> running{0};
   std::atomic<int> peak_running{0};
   std::atomic<int> saw_stop{0};
+  std::atomic<int> ended_while_invoked{0};  // end() called while invoke() still ran (a timeout)
+
+  std::vector<sdk::JobOutcome> outcomes;  // guarded by mutex, in the order end() got them
 
   std::mutex mutex;
   std::vector<std::string> order;  // job ids in the order their invoke started
@@ -62,7 +65,14 @@ class FakeRun final : public sdk::JobRun {
   const sdk::Value& args() const noexcept override { return args_; }
   const sdk::Value& kwargs() const noexcept override { return kwargs_; }
   const std::vector<sdk::Timestamp>& run_times() const noexcept override { return times_; }
-  double timeout_seconds() const noexcept override { return 0; }
+  double timeout_seconds() const noexcept override { return timeout_seconds_; }
+  void set_timeout(double seconds) { timeout_seconds_ = seconds; }
+  /** What an executor that calls the function itself (a process pool) calls. */
+  void set_call(std::string func, sdk::Value args = sdk::Value::List{}, sdk::Value kwargs = sdk::Value::Map{}) {
+    func_ = std::move(func);
+    args_ = std::move(args);
+    kwargs_ = std::move(kwargs);
+  }
 
   bool begin(sdk::Timestamp) noexcept override {
     ++probe_.begun;
@@ -75,6 +85,7 @@ class FakeRun final : public sdk::JobRun {
       probe_.order.push_back(id_);
       probe_.threads.push_back(std::this_thread::get_id());
     }
+    invoking_.store(true);
     int now_running = ++probe_.running;
     int peak = probe_.peak_running.load();
     while (now_running > peak && !probe_.peak_running.compare_exchange_weak(peak, now_running)) {
@@ -82,9 +93,17 @@ class FakeRun final : public sdk::JobRun {
     if (body_) body_(stop);
     if (stop.stop_requested()) ++probe_.saw_stop;
     --probe_.running;
+    invoking_.store(false);
     return {};
   }
-  void end(sdk::Timestamp, const sdk::JobOutcome&) noexcept override { ++probe_.ended; }
+  void end(sdk::Timestamp, const sdk::JobOutcome& outcome) noexcept override {
+    if (invoking_.load()) ++probe_.ended_while_invoked;
+    {
+      std::lock_guard lock(probe_.mutex);
+      probe_.outcomes.push_back(outcome);
+    }
+    ++probe_.ended;
+  }
 
  private:
   std::string id_;
@@ -95,6 +114,8 @@ class FakeRun final : public sdk::JobRun {
   Body body_;
   std::vector<sdk::Timestamp> times_;
   bool on_time_;
+  double timeout_seconds_ = 0;
+  std::atomic<bool> invoking_{false};
 };
 
 /** Polls `condition` for up to 10 s; true if it became true. */

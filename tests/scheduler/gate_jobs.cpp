@@ -13,6 +13,13 @@ APSCHED_JOB(wait_for_file, ctx) {
   return ctx.job_id();
 }
 
+// Blocks until the file named by the first argument exists, whatever the stop token says.
+APSCHED_JOB(hold_until_file, ctx) {
+  const std::string& path = ctx.arg(0).as_string();
+  while (!std::filesystem::exists(path)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return ctx.stop_requested();
+}
+
 APSCHED_JOB(echo, ctx) { return ctx.args(); }
 
 APSCHED_JOB_LIBRARY()

@@ -33,6 +33,12 @@ class FakeHost final : public sdk::Host {
     if (!trigger_factory_) return {sdk::Code::not_found, "FakeHost has no trigger factory", {}};
     return trigger_factory_(spec, out);
   }
+  sdk::Status job_worker_command(std::vector<std::string>& argv) noexcept override {
+    std::lock_guard lock(mutex_);
+    if (worker_command_.empty()) return {sdk::Code::not_found, "FakeHost has no job worker command", {}};
+    argv = worker_command_;
+    return sdk::Status::success();
+  }
 
   void set_now(sdk::Timestamp now) {
     std::lock_guard lock(mutex_);
@@ -40,18 +46,23 @@ class FakeHost final : public sdk::Host {
   }
   void set_base_directory(std::string dir) { base_directory_ = std::move(dir); }
   void set_trigger_factory(TriggerFactory factory) { trigger_factory_ = std::move(factory); }
+  void set_worker_command(std::vector<std::string> argv) {
+    std::lock_guard lock(mutex_);
+    worker_command_ = std::move(argv);
+  }
   std::vector<std::pair<sdk::LogLevel, std::string>> logs() const {
     std::lock_guard lock(mutex_);
     return logs_;
   }
 
  private:
-  mutable std::mutex mutex_;  // guards now_ and logs_
+  mutable std::mutex mutex_;  // guards now_, logs_ and worker_command_
   sdk::Timestamp now_;
   std::string zone_;
   std::string base_directory_ = ".";
   TriggerFactory trigger_factory_;
   std::vector<std::pair<sdk::LogLevel, std::string>> logs_;
+  std::vector<std::string> worker_command_;
 };
 
 }  // namespace apsched::testing

@@ -87,6 +87,13 @@ class ConfigReaderImpl {
     return seconds;
   }
 
+  Timeout timeout_at(const Value& v, const std::string& path) const {
+    if (v.is_null()) return std::nullopt;
+    double seconds = number_at(v, path);
+    if (!(seconds > 0)) fail(path, "timeout must be a positive number of seconds, or null for no limit");
+    return seconds;
+  }
+
   std::vector<fs::path> paths_at(const Value& v, const std::string& path) const {
     std::vector<fs::path> out;
     auto add = [&](const Value& item, const std::string& item_path) {
@@ -130,7 +137,7 @@ class ConfigReaderImpl {
 
   void read_job_defaults(const Value& v) {
     const auto& map = map_at(v, "job_defaults", "'job_defaults'");
-    allow_keys(map, "job_defaults", "'job_defaults'", {"coalesce", "max_instances", "misfire_grace_time"});
+    allow_keys(map, "job_defaults", "'job_defaults'", {"coalesce", "max_instances", "misfire_grace_time", "timeout"});
     JobDefaults& d = config_.options_.job_defaults;
     if (const Value* c = v.find("coalesce")) d.coalesce = bool_at(*c, "job_defaults.coalesce");
     if (const Value* m = v.find("max_instances")) {
@@ -138,6 +145,7 @@ class ConfigReaderImpl {
       if (d.max_instances < 1) fail("job_defaults.max_instances", "max_instances must be at least 1");
     }
     if (const Value* g = v.find("misfire_grace_time")) d.misfire_grace_time = grace_at(*g, "job_defaults.misfire_grace_time");
+    if (const Value* t = v.find("timeout")) d.timeout = timeout_at(*t, "job_defaults.timeout");
   }
 
   std::vector<PluginConfig> read_plugins(const Value& v, const std::string& section, const std::string& what) {
@@ -173,7 +181,7 @@ class ConfigReaderImpl {
     const auto& map = map_at(v, path, "a job");
     allow_keys(map, path, "a job",
                {"id", "name", "func", "args", "kwargs", "trigger", "executor", "jobstore", "coalesce", "max_instances",
-                "misfire_grace_time", "next_run_time", "replace_existing"});
+                "misfire_grace_time", "timeout", "next_run_time", "replace_existing"});
     ConfigJob job;
     job.path = path;
     job.source = v;
@@ -206,6 +214,7 @@ class ConfigReaderImpl {
       if (*s.max_instances < 1) fail(path + ".max_instances", "max_instances must be at least 1");
     }
     if (const Value* g = v.find("misfire_grace_time")) s.misfire_grace_time = grace_at(*g, path + ".misfire_grace_time");
+    if (const Value* t = v.find("timeout")) s.timeout = timeout_at(*t, path + ".timeout");
     if (const Value* r = v.find("replace_existing")) s.replace_existing = bool_at(*r, path + ".replace_existing");
     if (const Value* n = v.find("next_run_time")) {
       if (n->is_null()) {

@@ -31,6 +31,7 @@ Value encode_job(const LoadedJob& job) {
       {"coalesce", j.coalesce},
       {"max_instances", j.max_instances},
       {"misfire_grace_time", j.misfire_grace_time ? Value(*j.misfire_grace_time) : Value()},
+      {"timeout", j.timeout ? Value(*j.timeout) : Value()},
   };
   return doc;
 }
@@ -69,6 +70,8 @@ LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, 
     j.max_instances = static_cast<int>(field(doc, "max_instances").as_int());
     const Value& grace = field(doc, "misfire_grace_time");
     if (!grace.is_null()) j.misfire_grace_time = grace.as_number();
+    // Absent from documents written before job time limits existed: no limit.
+    if (const Value* timeout = doc.find("timeout"); timeout && !timeout->is_null()) j.timeout = timeout->as_number();
     j.next_run_time = record.next_run_time;
     if (const Value* source = doc.find("trigger_source")) job.trigger_source = *source;
     job.trigger = TriggerHandle::create(catalog, field(doc, "trigger"), host);

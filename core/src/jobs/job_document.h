@@ -18,7 +18,7 @@ struct LoadedJob {
 /**
  * The document a store persists for a job (everything but id-ordering and leases):
  * `{v: 1, id, name, func, args, kwargs, trigger: {type, ...}, trigger_source, executor,
- * coalesce, max_instances, misfire_grace_time (null: no limit)}`.
+ * coalesce, max_instances, misfire_grace_time (null: no limit), timeout (null or absent: no limit)}`.
  */
 Value encode_job(const LoadedJob& job);
 sdk::JobRecord job_record(const LoadedJob& job);

@@ -6,12 +6,21 @@
 namespace apsched::core::detail {
 namespace fs = std::filesystem;
 
-fs::path default_plugin_dir() {
-  fs::path binary_dir = boost::dll::program_location().parent_path().string();
-  return (binary_dir / ".." / "lib" / "apsched").lexically_normal();
-}
+namespace {
+
+fs::path binary_dir() { return boost::dll::program_location().parent_path().string(); }
+
+}  // namespace
+
+fs::path default_plugin_dir() { return (binary_dir() / ".." / "lib" / "apsched").lexically_normal(); }
 
 fs::path default_job_dir() { return default_plugin_dir() / "jobs"; }
+
+// Beside lib/ rather than in bin/: embedding programs and tests live in other
+// directories than bin/ but find it the same way as the plugins.
+fs::path default_worker_program() {
+  return (binary_dir() / ".." / "libexec" / "apsched" / "apsched-worker").lexically_normal();
+}
 
 std::vector<fs::path> with_default(std::vector<fs::path> configured, const fs::path& fallback) {
   if (std::find(configured.begin(), configured.end(), fallback) == configured.end()) configured.push_back(fallback);

@@ -9,6 +9,9 @@ std::filesystem::path default_plugin_dir();
 /** `<dir of the running binary>/../lib/apsched/jobs`. */
 std::filesystem::path default_job_dir();
 
+/** `<dir of the running binary>/../libexec/apsched/apsched-worker`: the job-worker program. */
+std::filesystem::path default_worker_program();
+
 /** `configured` with `fallback` appended (once). */
 std::vector<std::filesystem::path> with_default(std::vector<std::filesystem::path> configured,
                                                 const std::filesystem::path& fallback);

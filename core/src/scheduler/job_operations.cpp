@@ -29,6 +29,11 @@ void check_grace(const GraceTime& grace) {
     throw SchedulerError("misfire_grace_time must be positive (seconds), or null for no limit", "misfire_grace_time");
 }
 
+void check_timeout(const Timeout& timeout) {
+  if (timeout && !(*timeout > 0))
+    throw SchedulerError("timeout must be a positive number of seconds, or null for no limit", "timeout");
+}
+
 /** Prefixes a trigger plugin's field with "trigger." so that it maps to the config. */
 [[noreturn]] void rethrow_trigger_error(const SchedulerError& e) {
   std::string field = e.field().empty() ? "trigger" : "trigger." + e.field();
@@ -67,6 +72,8 @@ LoadedJob SchedulerCore::build_job(const JobSpec& spec) {
   check_max_instances(j.max_instances);
   j.misfire_grace_time = spec.misfire_grace_time.value_or(defaults.misfire_grace_time);
   check_grace(j.misfire_grace_time);
+  j.timeout = spec.timeout.value_or(defaults.timeout);
+  check_timeout(j.timeout);
   try {
     job.trigger = TriggerHandle::create(catalog_, spec.trigger.config, host_);
   } catch (const SchedulerError& e) {
@@ -233,6 +240,10 @@ void SchedulerCore::apply_changes(LoadedJob& job, const JobChanges& c) {
   if (c.misfire_grace_time) {
     check_grace(*c.misfire_grace_time);
     j.misfire_grace_time = *c.misfire_grace_time;
+  }
+  if (c.timeout) {
+    check_timeout(*c.timeout);
+    j.timeout = *c.timeout;
   }
   if (c.next_run_time) j.next_run_time = *c.next_run_time;
 }

@@ -38,6 +38,7 @@ JobRunImpl::JobRunImpl(RunReporter& reporter, const Job& job, std::vector<Timest
       kwargs_(job.kwargs),
       run_times_(std::move(run_times)),
       grace_(job.misfire_grace_time),
+      timeout_(job.timeout),
       function_(std::move(function)) {}
 
 JobRunImpl::~JobRunImpl() { reporter_.run_finished(job_id_); }
@@ -63,7 +64,17 @@ sdk::JobOutcome JobRunImpl::invoke(Timestamp run_time, const sdk::StopToken& sto
 }
 
 void JobRunImpl::end(Timestamp run_time, const sdk::JobOutcome& outcome) noexcept {
-  reporter_.run_ended(job_id_, jobstore_, run_time, outcome);
+  bool late;
+  {
+    std::lock_guard lock(mutex_);
+    late = timed_out_ == run_time;
+    if (late) timed_out_.reset();
+    else if (outcome.timed_out) timed_out_ = run_time;
+  }
+  if (late)
+    reporter_.run_returned_late(job_id_, run_time, outcome);
+  else
+    reporter_.run_ended(job_id_, jobstore_, run_time, outcome);
 }
 
 }  // namespace apsched::core::detail

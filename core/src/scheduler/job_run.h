@@ -1,4 +1,6 @@
 #pragma once
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,8 @@ class RunReporter {
   virtual void run_started(const std::string& job_id, Timestamp run_time) = 0;
   virtual void run_ended(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
                          const sdk::JobOutcome& outcome) = 0;
+  /** A run whose timeout was reported has really returned: its outcome is only logged. */
+  virtual void run_returned_late(const std::string& job_id, Timestamp run_time, const sdk::JobOutcome& outcome) = 0;
   /** The submission is over: releases its max_instances slot. */
   virtual void run_finished(const std::string& job_id) = 0;
   virtual void job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) = 0;
@@ -27,6 +31,8 @@ class RunReporter {
 /**
  * The kernel's JobRun. LIFETIME: the reporter (scheduler core) outlives every run: the
  * scheduler shuts its executors down, which destroys their runs, before it goes away.
+ * THREADING: as sdk::JobRun: end() may come from an executor's watchdog while invoke()
+ * runs; everything but `timed_out_` is read-only after construction.
  */
 class JobRunImpl final : public sdk::JobRun {
  public:
@@ -38,8 +44,7 @@ class JobRunImpl final : public sdk::JobRun {
   const Value& args() const noexcept override { return args_; }
   const Value& kwargs() const noexcept override { return kwargs_; }
   const std::vector<Timestamp>& run_times() const noexcept override { return run_times_; }
-  /** Run time limits are not implemented yet: no limit. */
-  double timeout_seconds() const noexcept override { return 0; }
+  double timeout_seconds() const noexcept override { return timeout_.value_or(0); }
   bool begin(Timestamp run_time) noexcept override;
   sdk::JobOutcome invoke(Timestamp run_time, const sdk::StopToken& stop) noexcept override;
   void end(Timestamp run_time, const sdk::JobOutcome& outcome) noexcept override;
@@ -53,7 +58,13 @@ class JobRunImpl final : public sdk::JobRun {
   Value kwargs_;
   std::vector<Timestamp> run_times_;
   GraceTime grace_;
+  Timeout timeout_;
   JobFunction function_;
+
+  // Guards timed_out_: the run time whose timeout end() has reported, so that the job's
+  // real return for it is logged instead of reported a second time.
+  std::mutex mutex_;
+  std::optional<Timestamp> timed_out_;
 };
 
 }  // namespace apsched::core::detail

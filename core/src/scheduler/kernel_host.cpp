@@ -1,5 +1,7 @@
 #include "scheduler/kernel_host.h"
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "apsched/core/errors.h"
@@ -24,6 +26,26 @@ sdk::Status KernelHost::create_trigger(const sdk::Value& spec, std::unique_ptr<s
     return sdk::Status::success();
   } catch (const SchedulerError& e) {
     return {sdk::Code::invalid_argument, e.what(), e.field()};
+  } catch (const std::exception& e) {
+    return {sdk::Code::internal, e.what(), {}};
+  }
+}
+
+sdk::Status KernelHost::job_worker_command(std::vector<std::string>& argv) noexcept {
+  try {
+    if (worker_.program.empty()) return {sdk::Code::unavailable, "this host starts no job workers", {}};
+    if (::access(worker_.program.c_str(), X_OK) != 0)
+      return {sdk::Code::not_found,
+              "the job-worker program " + worker_.program.string() +
+                  " is missing or not executable; install apsched-worker there (it is built beside apsched) or "
+                  "set SchedulerOptions::worker_program",
+              {}};
+    argv = {worker_.program.string(), "--parent-pid", std::to_string(::getpid())};
+    for (const auto& dir : worker_.job_path) {
+      argv.push_back("--job-path");
+      argv.push_back(dir.string());
+    }
+    return sdk::Status::success();
   } catch (const std::exception& e) {
     return {sdk::Code::internal, e.what(), {}};
   }

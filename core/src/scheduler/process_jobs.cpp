@@ -213,9 +213,18 @@ void SchedulerCore::run_ended(const std::string& job_id, const std::string& jobs
   e.timed_out = outcome.timed_out;
   if (outcome.ok)
     spdlog::info("Job \"{}\" executed successfully", job_id);
+  else if (outcome.timed_out)
+    spdlog::error("Job \"{}\" timed out: {}", job_id, outcome.error_message);
   else
     spdlog::error("Job \"{}\" raised an exception: {}: {}", job_id, outcome.error_type, outcome.error_message);
   listeners_.dispatch(e);
+}
+
+void SchedulerCore::run_returned_late(const std::string& job_id, Timestamp run_time, const sdk::JobOutcome& outcome) {
+  std::string result =
+      outcome.ok ? "executed successfully" : "raised an exception: " + outcome.error_type + ": " + outcome.error_message;
+  spdlog::warn("Job \"{}\" (scheduled at {}) returned after its timeout was reported and {}; not reported again",
+               job_id, sdk::format_datetime(run_time, timezone_), result);
 }
 
 void SchedulerCore::run_finished(const std::string& job_id) {

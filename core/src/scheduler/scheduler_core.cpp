@@ -40,12 +40,16 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, std::function<void()> on_
       catalog_(with_default(options_.plugin_path, default_plugin_dir()), options_.base_directory),
       libraries_(with_default(options_.job_path, default_job_dir()),
                  options_.watch_job_path ? LoadFrom::private_copy : LoadFrom::file),
-      host_(*clock_, timezone_, options_.base_directory.string(), catalog_) {
+      host_(*clock_, timezone_, options_.base_directory.string(), catalog_,
+            WorkerSetup{options_.worker_program.empty() ? default_worker_program() : options_.worker_program,
+                        libraries_.search_path()}) {
   const JobDefaults& d = options_.job_defaults;
   if (d.max_instances < 1) throw SchedulerError("job_defaults.max_instances must be at least 1", "max_instances");
   if (d.misfire_grace_time && *d.misfire_grace_time <= 0)
     throw SchedulerError("job_defaults.misfire_grace_time must be positive, or null for no limit",
                          "misfire_grace_time");
+  if (d.timeout && !(*d.timeout > 0))
+    throw SchedulerError("job_defaults.timeout must be positive, or null for no limit", "timeout");
 }
 
 SchedulerCore::~SchedulerCore() {

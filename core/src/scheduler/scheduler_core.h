@@ -89,6 +89,7 @@ class SchedulerCore final : public RunReporter {
   void run_started(const std::string& job_id, Timestamp run_time) override;
   void run_ended(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
                  const sdk::JobOutcome& outcome) override;
+  void run_returned_late(const std::string& job_id, Timestamp run_time, const sdk::JobOutcome& outcome) override;
   void run_finished(const std::string& job_id) override;
   void job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) override;
 

@@ -7,7 +7,7 @@
 
 namespace apsched::executors {
 
-InlineExecutor::InlineExecutor(sdk::Host& /*host*/, const sdk::Value& config) {
+InlineExecutor::InlineExecutor(sdk::Host& host, const sdk::Value& config) : watchdog_(host) {
   sdk::ConfigReader reader(config, "inline executor");
   reader.ignore("type");
   reader.finish();
@@ -36,8 +36,7 @@ sdk::Status InlineExecutor::submit(std::unique_ptr<sdk::JobRun> run) noexcept {
       return {sdk::Code::internal, std::string("inline executor: ") + e.what(), {}};
     }
   }
-  AbortToken token(abort_);
-  sdk::run_in_process(*run, token);
+  watchdog_.run(*run, abort_);
   run.reset();
   {
     std::lock_guard lock(mutex_);

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "executors/common/run_watchdog.h"
+
 namespace apsched::executors {
 
 /**
@@ -19,6 +21,10 @@ namespace apsched::executors {
  *
  * shutdown(true) waits for runs in progress in other threads; shutdown(false) asks
  * them to stop through their StopToken and returns. Either may be called from a job.
+ *
+ * Timeouts as in the thread pool: at the limit the run is reported timed out (from the
+ * watchdog's thread) and its stop token is set; submit() still returns only when the job
+ * does.
  */
 class InlineExecutor final : public sdk::Executor {
  public:
@@ -30,18 +36,10 @@ class InlineExecutor final : public sdk::Executor {
   void shutdown(bool wait) noexcept override;
 
  private:
-  class AbortToken final : public sdk::StopToken {
-   public:
-    explicit AbortToken(const std::atomic<bool>& abort) : abort_(abort) {}
-    bool stop_requested() const noexcept override { return abort_.load(std::memory_order_acquire); }
-
-   private:
-    const std::atomic<bool>& abort_;
-  };
-
   enum class State { created, running, stopped };
 
   std::atomic<bool> abort_{false};  // set by shutdown(false); read by tokens without the lock
+  RunWatchdog watchdog_;
 
   // Lock rule: mutex_ guards state_ and active_; it is not held while a run executes
   // or is destroyed. idle_ is signalled whenever a run leaves active_.

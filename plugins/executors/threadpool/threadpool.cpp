@@ -77,8 +77,7 @@ void ThreadPoolExecutor::work() noexcept {
       run = std::move(queue_.front());
       queue_.pop_front();
     }
-    RunStopToken token(abort_);
-    sdk::run_in_process(*run, token);
+    watchdog_.run(*run, abort_);
     run.reset();
   }
 }

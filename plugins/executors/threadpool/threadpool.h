@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "executors/common/run_watchdog.h"
+
 namespace apsched::executors {
 
 /**
@@ -23,6 +25,8 @@ namespace apsched::executors {
  * Workers start in start(). submit() queues the run (FIFO) and never waits for a job.
  * shutdown(true) lets queued and running runs finish; shutdown(false) destroys queued
  * runs without running them and asks running ones to stop through their StopToken.
+ * A run past its timeout is reported timed out at the limit and asked to stop; its
+ * thread stays busy until the job returns (see RunWatchdog).
  * Both join the workers. A run is always destroyed outside the pool's lock, in the
  * thread that ran it (or the one that dropped it).
  *
@@ -47,23 +51,6 @@ class ThreadPoolExecutor final : public sdk::Executor {
  private:
   enum class State { created, running, stopping, stopped };
 
-  /**
-   * The stop token of one run: set when the pool shuts down without waiting.
-   * (Per-run so that a timeout can later set it for one run alone.)
-   */
-  class RunStopToken final : public sdk::StopToken {
-   public:
-    explicit RunStopToken(const std::atomic<bool>& abort) : abort_(abort) {}
-    bool stop_requested() const noexcept override {
-      return stop_.load(std::memory_order_acquire) || abort_.load(std::memory_order_acquire);
-    }
-    void request_stop() noexcept { stop_.store(true, std::memory_order_release); }
-
-   private:
-    const std::atomic<bool>& abort_;
-    std::atomic<bool> stop_{false};
-  };
-
   void work() noexcept;
   void join_workers() noexcept;
 
@@ -72,6 +59,7 @@ class ThreadPoolExecutor final : public sdk::Executor {
 
   // Set once by shutdown(false); read by every RunStopToken without the lock.
   std::atomic<bool> abort_{false};
+  RunWatchdog watchdog_{host_};
 
   // Lock rule: mutex_ guards state_, queue_ and workers_. It is never held while a run
   // is executed or destroyed (a JobRun's destructor calls into the kernel), nor while

@@ -24,12 +24,15 @@ struct TriggerSpec {
 
 /** misfire_grace_time: seconds a run may start late, or nullopt for no limit. */
 using GraceTime = std::optional<double>;
+/** timeout: seconds a run may take, or nullopt for no limit. */
+using Timeout = std::optional<double>;
 
 /** APScheduler's job_defaults. */
 struct JobDefaults {
   bool coalesce = true;
   int max_instances = 1;
   GraceTime misfire_grace_time = 1.0;
+  Timeout timeout;
 };
 
 /** What add_job takes. Unset options take the scheduler's job defaults. */
@@ -45,6 +48,7 @@ struct JobSpec {
   std::optional<bool> coalesce;
   std::optional<int> max_instances;
   std::optional<GraceTime> misfire_grace_time;
+  std::optional<Timeout> timeout;
   /** Overrides the trigger's first fire time; an inner nullopt adds the job paused. */
   std::optional<std::optional<Timestamp>> next_run_time;
   bool replace_existing = false;
@@ -60,6 +64,7 @@ struct JobChanges {
   std::optional<bool> coalesce;
   std::optional<int> max_instances;
   std::optional<GraceTime> misfire_grace_time;
+  std::optional<Timeout> timeout;
   std::optional<std::optional<Timestamp>> next_run_time;
 };
 
@@ -78,6 +83,7 @@ struct Job {
   bool coalesce = true;
   int max_instances = 1;
   GraceTime misfire_grace_time;
+  Timeout timeout;
   std::optional<Timestamp> next_run_time;  ///< nullopt: paused
   bool pending = false;                    ///< added before start(), not yet in a store
   /** Why the job cannot run now (cannot be restored, library missing); empty if fine. */

@@ -36,6 +36,9 @@ struct SchedulerOptions {
    * the life of the process (see the README, "Hot-adding job libraries").
    */
   bool watch_job_path = false;
+  /** The job-worker program that process-pool executors start; empty: the one beside
+   *  the running binary (<binary dir>/../libexec/apsched/apsched-worker). */
+  std::filesystem::path worker_program;
   /** Relative paths in plugin options (e.g. a database file) are relative to this. */
   std::filesystem::path base_directory = ".";
   /** Stable name of this scheduler in shared stores (leases); default: the host name. */

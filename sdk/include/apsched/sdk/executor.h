@@ -21,9 +21,18 @@ class APSCHED_VISIBLE StopToken {
 struct JobOutcome {
   bool ok = true;
   Value retval;
-  std::string error_type;     ///< exception type or "signal"/"exit" for a dead worker
+  std::string error_type;     ///< exception type; "TimeoutError" past the timeout; "signal"/"exit" for a dead worker
   std::string error_message;  ///< exception text
-  bool timed_out = false;
+  bool timed_out = false;     ///< the run passed its timeout (ok is false)
+
+  /** A failed outcome: `JobOutcome::failure("LoadError", "no such function")`. */
+  static JobOutcome failure(std::string type, std::string message) {
+    JobOutcome outcome;
+    outcome.ok = false;
+    outcome.error_type = std::move(type);
+    outcome.error_message = std::move(message);
+    return outcome;
+  }
 };
 
 /**
@@ -36,9 +45,19 @@ struct JobOutcome {
  * (`run_in_process` does exactly this). `begin` applies misfire_grace_time at the
  * moment the run really starts and reports a missed run; `end` reports executed/error.
  *
+ * Timeouts: when `timeout_seconds()` is positive, the executor reports a run that passes
+ * it at the limit, with `end(t, outcome)` where `outcome.timed_out` is set, and stops
+ * the job: it sets the run's stop token (a thread cannot be killed) or kills the
+ * process running it. If the job still returns an outcome for `t` afterwards, the
+ * executor passes it to `end(t, ...)` as well: the kernel logs that late outcome and
+ * reports nothing more.
+ *
  * LIFETIME: owned by the executor. Destroying it ends the submission: the kernel then
- * releases the job's instance count (max_instances).
- * THREADING: one thread at a time; any thread.
+ * releases the job's instance count (max_instances). Destroy it only once the job has
+ * really returned (or its process is gone), so that a timed-out job that still runs
+ * keeps counting toward max_instances.
+ * THREADING: one thread at a time; any thread. One exception: the timeout's `end(t, ...)`
+ * may be called from another thread while `invoke(t, ...)` still runs.
  */
 class APSCHED_VISIBLE JobRun {
  public:
@@ -50,8 +69,7 @@ class APSCHED_VISIBLE JobRun {
   virtual const Value& args() const noexcept = 0;
   virtual const Value& kwargs() const noexcept = 0;
   virtual const std::vector<Timestamp>& run_times() const noexcept = 0;
-  /** Seconds a run may take; 0 = no limit. Reserved: the kernel always gives 0 until job
-   *  time limits exist. */
+  /** Seconds a run may take (the job's `timeout` option); 0 = no limit. */
   virtual double timeout_seconds() const noexcept = 0;
 
   /** False when the run is too late (missed; reported by the kernel). */

@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "apsched/sdk/export.h"
 #include "apsched/sdk/log.h"
@@ -41,6 +42,16 @@ class APSCHED_VISIBLE Host {
    * OWNERSHIP: `out` is owned by the caller; deleting it is safe at any time.
    */
   virtual Status create_trigger(const Value& spec, std::unique_ptr<Trigger>& out) noexcept = 0;
+
+  // ---- SDK 1.1 ----
+
+  /**
+   * The command line (program first) that starts a job worker: the kernel's worker
+   * program, which loads job libraries from this host's job path and speaks the protocol
+   * of job_worker.h. Fails (not_found) when the worker program is missing, naming where
+   * it was looked for.
+   */
+  virtual Status job_worker_command(std::vector<std::string>& argv) noexcept = 0;
 };
 
 }  // namespace apsched::sdk

@@ -7,11 +7,12 @@
  *    type or interface bumps the major.
  *  - Minor versions only append (new descriptor fields, new virtuals at the end of
  *    an interface). A host accepts plugins with a minor <= its own and refuses newer.
+ *  - 1.1: Host::job_worker_command and the job-worker protocol (job_worker.h).
  *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
  *    C++ types, so compiler major and libstdc++ ABI switches must agree.
  */
 #define APSCHED_SDK_API_MAJOR 1
-#define APSCHED_SDK_API_MINOR 0
+#define APSCHED_SDK_API_MINOR 1
 
 #define APSCHED_STRINGIFY_DETAIL(x) #x
 #define APSCHED_STRINGIFY(x) APSCHED_STRINGIFY_DETAIL(x)

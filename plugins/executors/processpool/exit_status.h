@@ -1,0 +1,12 @@
+#pragma once
+#include <string>
+
+namespace apsched::executors {
+
+/** A wait status in words: "was killed by signal 11 (SIGSEGV: Segmentation fault)",
+ *  "exited with status 3". */
+std::string describe_exit(int wait_status);
+/** "signal" or "exit": the error type of a run whose worker died this way. */
+std::string exit_kind(int wait_status);
+
+}  // namespace apsched::executors

@@ -1,0 +1,130 @@
+// The job option `timeout`: where it comes from (job, job_defaults, config, modify_job,
+// the stored job), and what the kernel makes of a run that passes it.
+#include <apsched/core/config.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "scheduler_harness.h"
+
+using namespace apsched;
+using namespace apsched::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::filesystem::path gate_file(const char* tag) {
+  auto gate =
+      std::filesystem::temp_directory_path() / ("apsched-" + std::string(tag) + "-" + std::to_string(::getpid()));
+  std::filesystem::remove(gate);
+  return gate;
+}
+
+/** Calls `done()` every 5 ms until it is true (then true) or 10 s of real time passed. */
+template <typename Fn>
+bool within_10s(Fn&& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("timeout comes from the job, else job_defaults, and modify_job changes it", "[scheduler][timeout]") {
+  core::JobDefaults defaults;
+  defaults.timeout = 30;
+  SchedulerHarness h(defaults);
+  h.scheduler().start();
+  auto spec = SchedulerHarness::interval_job("a", 10);
+  CHECK(h.scheduler().add_job(spec).timeout == 30);
+  spec.id = "b";
+  spec.timeout = core::Timeout{2.5};
+  CHECK(h.scheduler().add_job(spec).timeout == 2.5);
+  spec.id = "c";
+  spec.timeout = core::Timeout{};
+  CHECK_FALSE(h.scheduler().add_job(spec).timeout);
+
+  core::JobChanges changes;
+  changes.timeout = core::Timeout{4};
+  CHECK(h.scheduler().modify_job("a", changes).timeout == 4);
+  CHECK(h.scheduler().get_job("a")->timeout == 4);  // read back from the store
+
+  changes.timeout = core::Timeout{0};
+  try {
+    h.scheduler().modify_job("a", changes);
+    FAIL("timeout 0 accepted");
+  } catch (const core::SchedulerError& e) {
+    CHECK(e.field() == "timeout");
+    CHECK_THAT(e.what(), Contains("positive number of seconds, or null"));
+  }
+}
+
+TEST_CASE("timeout in the config: in a job and in job_defaults, refused where it is wrong", "[config][timeout]") {
+  auto dir = std::filesystem::temp_directory_path() / ("apsched-timeout-config-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "good.yaml") << "job_defaults: {timeout: 60}\n"
+                                      "jobs:\n"
+                                      "  - {id: a, func: \"example_jobs:tick\", trigger: {type: interval, seconds: 3},"
+                                      " timeout: 1.5}\n"
+                                      "  - {id: b, func: \"example_jobs:tick\", trigger: {type: interval, seconds: 3},"
+                                      " timeout: null}\n";
+  auto config = core::Config::load(dir / "good.yaml");
+  CHECK(config.options().job_defaults.timeout == 60);
+  CHECK(config.jobs()[0].spec.timeout == core::Timeout{1.5});
+  REQUIRE(config.jobs()[1].spec.timeout.has_value());  // given, as "no limit"
+  CHECK_FALSE(config.jobs()[1].spec.timeout->has_value());
+
+  std::ofstream(dir / "bad.yaml") << "job_defaults: {timeout: -1}\n";
+  try {
+    core::Config::load(dir / "bad.yaml");
+    FAIL("timeout -1 accepted");
+  } catch (const core::ConfigError& e) {
+    CHECK_THAT(e.what(), Contains("bad.yaml:1:25: timeout must be a positive number of seconds"));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a run past its timeout is an error event at the limit and counts toward max_instances until it returns",
+          "[scheduler][timeout][threads]") {
+  SchedulerHarness h({}, "threadpool");
+  auto gate = gate_file("timeout-gate");
+  h.scheduler().start();
+  auto spec = SchedulerHarness::interval_job("stubborn", 10, "gate_jobs:hold_until_file");
+  spec.args = sdk::Value::List{gate.string()};
+  spec.misfire_grace_time = core::GraceTime{};
+  spec.timeout = core::Timeout{0.05};
+  h.scheduler().add_job(spec);
+  h.advance(10);
+  h.pass();
+
+  REQUIRE(within_10s([&] { return !h.events(core::EVENT_JOB_ERROR).empty(); }));
+  auto errors = h.events(core::EVENT_JOB_ERROR);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].timed_out);
+  CHECK(errors[0].exception_type == "TimeoutError");
+  CHECK(errors[0].scheduled_run_time == kStart + 10 * kSecond);
+
+  // Still running: the next due run is skipped for max_instances.
+  h.advance(10);
+  h.pass();
+  CHECK(h.events(core::EVENT_JOB_MAX_INSTANCES).size() == 1);
+
+  std::ofstream(gate).put('x');
+  // Its real return is logged, not reported: no executed event; then it may run again.
+  REQUIRE(within_10s([&] {
+    h.advance(10);
+    h.pass();
+    return h.events(core::EVENT_JOB_SUBMITTED).size() >= 2;
+  }));
+  h.scheduler().shutdown(true);
+  // Every run after the first found the gate open; the first one's return was only logged.
+  CHECK(h.events(core::EVENT_JOB_EXECUTED).size() == h.events(core::EVENT_JOB_SUBMITTED).size() - 1);
+  CHECK(h.events(core::EVENT_JOB_ERROR).size() == 1);
+  std::filesystem::remove(gate);
+}
