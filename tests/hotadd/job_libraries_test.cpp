@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "apsched/core/errors.h"
+#include "apsched/sdk/version.h"
 #include "hot_add_support.h"
 
 using namespace apsched::testing;
@@ -91,7 +92,9 @@ TEST_CASE("hot-add: a file overwritten in place never changes code already loade
 
 TEST_CASE("hot-add: a broken library is refused with the reason, and the version in use stays", "[hot-add]") {
   auto [fixture, reason] = GENERATE(table<std::string, std::string>({
-      {"broken_jobs", "built against apsched SDK API 2.0, but this host has API 1.0"},
+      {"broken_jobs", "built against apsched SDK API " + std::to_string(APSCHED_SDK_API_MAJOR + 1) + "." +
+                          std::to_string(APSCHED_SDK_API_MINOR) + ", but this host has API " +
+                          std::to_string(APSCHED_SDK_API_MAJOR) + "." + std::to_string(APSCHED_SDK_API_MINOR)},
       {"broken_jobs_toolchain", "built with toolchain"},
       {"not_jobs", "not an apsched job library"},
       {"unresolved_jobs", "undefined symbol: apsched_fixture_job_function_nobody_defines"},
