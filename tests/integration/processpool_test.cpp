@@ -134,3 +134,29 @@ TEST_CASE("apsched run: without the worker program, processpool runs are errors 
   host->send_signal(SIGTERM);
   CHECK(host->wait().describe() == "exit status 0");
 }
+
+TEST_CASE("apsched run: with watch_job_path, processpool runs use a job library version installed while it runs",
+          "[integration][processpool][hot-add]") {
+  ConfigFile config(
+      "scheduler: {timezone: UTC, job_path: [jobs.d], watch_job_path: true}\n"
+      "executors: {processpool: {type: processpool, max_workers: 1}}\n"
+      "job_defaults: {misfire_grace_time: null}\n"
+      "jobs:\n"
+      "  - {id: fast, func: 'versioned:version', args: [fast.txt], executor: processpool,"
+      " trigger: {type: interval, seconds: 0.2}}\n",
+      "apsched-pool-hot");
+  const fs::path versions = APSCHED_FIXTURE_VERSIONS_DIR;
+  fs::create_directories(config.dir() / "jobs.d");
+  fs::copy_file(versions / "v1/libversioned.so", config.dir() / "jobs.d/libversioned.so");
+  auto host = start_host(config.file(), config.dir());
+  auto written = [&](const std::string& version) {
+    return apsched::test::read_file(config.dir() / "fast.txt").find(version) != std::string::npos;
+  };
+  REQUIRE_WITHIN(*host, [&] { return written("v1"); });
+  // Installed by rename, as the README says; the one worker loaded v1 and must now run v2.
+  fs::copy_file(versions / "v2/libversioned.so", config.dir() / "jobs.d/.incoming.tmp");
+  fs::rename(config.dir() / "jobs.d/.incoming.tmp", config.dir() / "jobs.d/libversioned.so");
+  REQUIRE_WITHIN(*host, [&] { return written("v2"); });
+  host->send_signal(SIGTERM);
+  CHECK(host->wait().describe() == "exit status 0");
+}

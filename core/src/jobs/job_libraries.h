@@ -89,9 +89,11 @@ class JobLibraries {
 
   const std::vector<std::filesystem::path>& search_path() const noexcept { return search_path_; }
 
+  /** The file library `name` is loaded from: the first `lib<name>.so` on the job path. */
+  std::optional<std::filesystem::path> find_file(const std::string& name) const;
+
  private:
   std::shared_ptr<const JobLibrary> library(const std::string& name);
-  std::optional<std::filesystem::path> find_file(const std::string& name) const;
   std::shared_ptr<const JobLibrary> current(const std::string& name);
 
   const std::vector<std::filesystem::path> search_path_;

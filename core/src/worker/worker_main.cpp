@@ -14,8 +14,8 @@
 
 #include "apsched/sdk/job_worker.h"
 #include "apsched/sdk/status.h"
-#include "jobs/job_libraries.h"
 #include "worker/worker_channel.h"
+#include "worker/worker_libraries.h"
 
 namespace {
 
@@ -48,7 +48,7 @@ class WorkerContext final : public sdk::JobContext {
   core::detail::ReplyChannel& replies_;
 };
 
-sdk::JobOutcome run(const worker::Request& request, core::detail::JobLibraries& libraries,
+sdk::JobOutcome run(const worker::Request& request, core::detail::WorkerLibraries& libraries,
                     core::detail::ReplyChannel& replies) {
   core::detail::JobFunction function;
   try {
@@ -64,7 +64,7 @@ sdk::JobOutcome run(const worker::Request& request, core::detail::JobLibraries& 
 
 int usage(const char* message) {
   std::fprintf(stderr,
-               "apsched-worker: %s\nusage: apsched-worker --parent-pid PID [--job-path DIR]...\n"
+               "apsched-worker: %s\nusage: apsched-worker --parent-pid PID [--job-path DIR]... [--reload-changed]\n"
                "(started by the processpool executor, not by hand)\n",
                message);
   return 2;
@@ -75,8 +75,13 @@ int usage(const char* message) {
 int main(int argc, char** argv) {
   pid_t parent = 0;
   std::vector<std::filesystem::path> job_path;
+  bool reload_changed = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "--reload-changed") {
+      reload_changed = true;
+      continue;
+    }
     if (i + 1 >= argc) return usage(("missing value after " + arg).c_str());
     if (arg == "--parent-pid")
       parent = static_cast<pid_t>(std::atoi(argv[++i]));
@@ -98,7 +103,7 @@ int main(int argc, char** argv) {
   // Line-buffered, so that what a job prints reaches the host's log while it runs.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
-  core::detail::JobLibraries libraries(job_path);
+  core::detail::WorkerLibraries libraries(job_path, reload_changed);
   core::detail::RequestChannel requests(worker::kRequestFd);
   core::detail::ReplyChannel replies(worker::kReplyFd);
   if (!replies.send(worker::encode_ready())) return 1;
