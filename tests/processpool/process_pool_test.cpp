@@ -116,6 +116,7 @@ TEST_CASE("processpool: the job runs in a worker process with its arguments, and
       REQUIRE(outcome.ok);
       CHECK(outcome.retval.find("args")->to_json() == args.to_json());
       CHECK(outcome.retval.find("run_time")->as_int() == 1);
+      CHECK(outcome.retval.find("job_id")->as_string().rfind("who", 0) == 0);
       pids.insert(outcome.retval.find("pid")->as_int());
     }
     CHECK(pids.size() <= 2);  // started once, reused

@@ -79,7 +79,9 @@ void RunWatchdog::watch_loop() {
       continue;
     }
     if (Clock::now() < due->deadline) {
-      changed_.wait_until(lock, due->deadline);
+      // A copy: wait_until reads it while unlocked, when `due` may be gone already.
+      const Clock::time_point deadline = due->deadline;
+      changed_.wait_until(lock, deadline);
       continue;
     }
     due->state = WatchState::reporting;
