@@ -47,29 +47,34 @@ const std::string& Value::as_string() const {
 
 const Value::List& Value::as_list() const {
   if (!is_list()) type_mismatch(Type::list, type());
-  return std::get<List>(data_);
+  static const List empty;
+  const List* list = std::get<detail::CopyOnWrite<List>>(data_).get();
+  return list ? *list : empty;
 }
 
 Value::List& Value::as_list() {
   if (!is_list()) type_mismatch(Type::list, type());
-  return std::get<List>(data_);
+  return std::get<detail::CopyOnWrite<List>>(data_).mutate();
 }
 
 const Value::Map& Value::as_map() const {
   if (!is_map()) type_mismatch(Type::map, type());
-  return std::get<Map>(data_);
+  static const Map empty;
+  const Map* map = std::get<detail::CopyOnWrite<Map>>(data_).get();
+  return map ? *map : empty;
 }
 
 Value::Map& Value::as_map() {
   if (!is_map()) type_mismatch(Type::map, type());
-  return std::get<Map>(data_);
+  return std::get<detail::CopyOnWrite<Map>>(data_).mutate();
 }
 
 const Value* Value::find(std::string_view key) const noexcept {
   if (!is_map()) return nullptr;
-  const auto& m = std::get<Map>(data_);
-  auto it = m.find(key);
-  return it == m.end() ? nullptr : &it->second;
+  const Map* map = std::get<detail::CopyOnWrite<Map>>(data_).get();
+  if (!map) return nullptr;
+  auto it = map->find(key);
+  return it == map->end() ? nullptr : &it->second;
 }
 
 }  // namespace apsched::sdk

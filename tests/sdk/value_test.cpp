@@ -2,11 +2,14 @@
 #include <apsched/sdk/status.h>
 #include <apsched/sdk/value.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <thread>
+#include <vector>
 
 using apsched::sdk::Error;
 using apsched::sdk::Value;
@@ -95,6 +98,58 @@ TEST_CASE("Value: accessor of the wrong type throws sdk::Error naming both types
   Value mutable_value = 3;
   CHECK(error_of([&] { mutable_value.as_list(); }) == "expected list, got integer");
   CHECK(error_of([&] { mutable_value.as_map(); }) == "expected map, got integer");
+}
+
+TEST_CASE("Value: copies share lists and maps until one is written (copy on write)", "[value]") {
+  Value original = Value::Map{{"args", Value::List{1, 2}}, {"name", "tick"}};
+  Value copy = original;
+  CHECK(&copy.find("args")->as_list() == &original.find("args")->as_list());  // shared, not copied
+
+  copy.as_map().insert_or_assign("name", Value("tock"));
+  copy.as_map().at("args").as_list().emplace_back(3);
+  CHECK(original == Value(Value::Map{{"args", Value::List{1, 2}}, {"name", "tick"}}));
+  CHECK(copy == Value(Value::Map{{"args", Value::List{1, 2, 3}}, {"name", "tock"}}));
+
+  // A sole owner writes in place.
+  Value::Map* before = &copy.as_map();
+  copy.as_map().insert_or_assign("more", Value(true));
+  CHECK(&copy.as_map() == before);
+}
+
+TEST_CASE("Value: empty lists and maps", "[value]") {
+  Value list = Value::List{};
+  Value map = Value::Map{};
+  CHECK(list.is_list());
+  CHECK(map.is_map());
+  CHECK(list.as_list().empty());
+  CHECK(map.find("x") == nullptr);
+  CHECK(list == Value(Value::List{}));
+  CHECK(list != Value(Value::Map{}));
+  Value grown = list;
+  grown.as_list().emplace_back(1);
+  CHECK(list.as_list().empty());
+  CHECK(grown == Value(Value::List{1}));
+  CHECK(Value::from_json("[]") == list);
+  CHECK(map.to_json() == "{}");
+}
+
+TEST_CASE("Value: copies in different threads, written and read at once", "[value][concurrency]") {
+  const Value shared = Value::Map{{"list", Value::List{1, 2, 3}}, {"text", "x"}};
+  std::atomic<int> wrong{0};  // Catch's assertions are not thread-safe
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&shared, &wrong, t] {
+      for (int i = 0; i < 2000; ++i) {
+        Value mine = shared;
+        if (t % 2 == 0) mine.as_map().at("list").as_list().emplace_back(i);
+        if (shared.find("list")->as_list().size() != 3) ++wrong;
+        if (t % 2 == 0 && mine.find("list")->as_list().size() != 4) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(wrong == 0);
+  CHECK(shared.find("list")->as_list().size() == 3);
 }
 
 TEST_CASE("Value: type names", "[value]") {

@@ -60,7 +60,7 @@ LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, 
     j.id = record.id;
     j.name = field(doc, "name").as_string();
     j.func = field(doc, "func").as_string();
-    j.args = field(doc, "args");
+    j.args = field(doc, "args");  // lists and maps are shared, not copied
     j.kwargs = field(doc, "kwargs");
     j.args.as_list();
     j.kwargs.as_map();
@@ -75,13 +75,16 @@ LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, 
     j.next_run_time = record.next_run_time;
     if (const Value* source = doc.find("trigger_source")) job.trigger_source = *source;
     job.trigger = TriggerHandle::create(catalog, field(doc, "trigger"), host);
-    j.trigger = job.trigger->spec();
-    j.trigger_description = job.trigger->describe();
-    j.timezone = job.trigger->timezone();
     return job;
   } catch (const sdk::Error& e) {
     throw SchedulerError(std::string("stored job is malformed: ") + e.what());
   }
+}
+
+void describe_trigger(LoadedJob& job) {
+  job.info.trigger = job.trigger->spec();
+  job.info.trigger_description = job.trigger->describe();
+  job.info.timezone = job.trigger->timezone();
 }
 
 Job unrestorable_job(const sdk::JobRecord& record, const std::string& jobstore, const std::string& reason) {

@@ -25,10 +25,16 @@ sdk::JobRecord job_record(const LoadedJob& job);
 
 /**
  * Rebuilds a job from a store record. Throws SchedulerError/LoadError with the reason
- * when the record cannot be restored (bad document, trigger plugin missing, ...).
+ * when the record cannot be restored (bad document, trigger plugin missing, ...). The
+ * trigger's snapshot fields (`info.trigger`,
+ * `trigger_description`, `timezone`) are left empty: running a job does not need them,
+ * and formatting them is a large part of the cost; describe_trigger fills them.
  */
 LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, PluginCatalog& catalog,
                      sdk::Host& host);
+
+/** Fills `info.trigger`, `info.trigger_description` and `info.timezone` from the live trigger. */
+void describe_trigger(LoadedJob& job);
 
 /** The public snapshot of a record that cannot be restored. */
 Job unrestorable_job(const sdk::JobRecord& record, const std::string& jobstore, const std::string& reason);

@@ -1,6 +1,9 @@
 #include "apsched/core/clock.h"
 
+#include <sys/prctl.h>
+
 #include <chrono>
+#include <thread>
 
 namespace apsched::core {
 
@@ -11,13 +14,21 @@ Timestamp SystemClock::now() const {
 
 void SystemClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                              std::optional<Timestamp> deadline, const std::function<bool()>& done) const {
+  thread_local const bool slack_set = prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL) == 0;
+  (void)slack_set;
   if (!deadline) {
     cv.wait(lock, done);
     return;
   }
   // Wall-clock deadline, as APScheduler: a clock step moves the wake-up with it.
-  std::chrono::system_clock::time_point until{std::chrono::microseconds{*deadline}};
-  cv.wait_until(lock, until, done);
+  using std::chrono::microseconds;
+  std::chrono::system_clock::time_point until{microseconds{*deadline}};
+  if (cv.wait_until(lock, until - microseconds{spin_micros_}, done)) return;
+  while (!done() && std::chrono::system_clock::now() < until) {
+    lock.unlock();
+    std::this_thread::yield();
+    lock.lock();
+  }
 }
 
 Timestamp ManualClock::now() const {

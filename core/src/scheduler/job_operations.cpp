@@ -80,9 +80,7 @@ LoadedJob SchedulerCore::build_job(const JobSpec& spec) {
     rethrow_trigger_error(e);
   }
   job.trigger_source = spec.trigger.config;
-  j.trigger = job.trigger->spec();
-  j.trigger_description = job.trigger->describe();
-  j.timezone = job.trigger->timezone();
+  describe_trigger(job);
   if (spec.next_run_time) j.next_run_time = *spec.next_run_time;
   return job;
 }
@@ -142,7 +140,7 @@ Job SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
     if (source && state && *source == job.trigger_source) {
       try {
         job.trigger = TriggerHandle::create(catalog_, *state, host_);
-        j.trigger = job.trigger->spec();
+        describe_trigger(job);
         j.next_run_time = existing->next_run_time;
       } catch (const std::exception& e) {
         spdlog::warn("Job '{}': the stored trigger state cannot be restored ({}); starting its schedule over", j.id,
@@ -197,7 +195,9 @@ SchedulerCore::Found SchedulerCore::find_job(const std::string& id, const std::s
     if (!status.ok()) throw SchedulerError("job store '" + alias + "' failed: " + status.message);
     if (!record) continue;
     try {
-      return Found{alias, decode_job(*record, alias, catalog_, host_)};
+      LoadedJob job = decode_job(*record, alias, catalog_, host_);
+      describe_trigger(job);
+      return Found{alias, std::move(job)};
     } catch (const std::exception& e) {
       throw SchedulerError("job '" + id + "' in job store '" + alias + "' cannot be restored: " + e.what() +
                            " (it is kept; fix the cause or remove the job)");
@@ -293,9 +293,7 @@ Job SchedulerCore::reschedule_job(const std::string& id, const TriggerSpec& trig
     job.info.next_run_time = handle->next_fire_time(std::nullopt, clock_->now());
     job.trigger = std::move(handle);
     job.trigger_source = trigger.config;
-    job.info.trigger = job.trigger->spec();
-    job.info.trigger_description = job.trigger->describe();
-    job.info.timezone = job.trigger->timezone();
+    describe_trigger(job);
     return true;
   });
 }
@@ -381,20 +379,24 @@ std::string SchedulerCore::problem_of(const Job& job) {
   return {};
 }
 
+Job SchedulerCore::snapshot(const sdk::JobRecord& record, const std::string& alias) {
+  try {
+    LoadedJob job = decode_job(record, alias, catalog_, host_);
+    describe_trigger(job);
+    job.info.problem = problem_of(job.info);
+    return std::move(job.info);
+  } catch (const std::exception& e) {
+    return unrestorable_job(record, alias, e.what());
+  }
+}
+
 std::vector<Job> SchedulerCore::list_store(const std::string& alias) {
   std::vector<sdk::JobRecord> records;
   sdk::Status status = store(alias).list(records);
   if (!status.ok()) throw SchedulerError("job store '" + alias + "' could not list its jobs: " + status.message);
   std::vector<Job> jobs;
   jobs.reserve(records.size());
-  for (const auto& record : records) {
-    try {
-      jobs.push_back(decode_job(record, alias, catalog_, host_).info);
-      jobs.back().problem = problem_of(jobs.back());
-    } catch (const std::exception& e) {
-      jobs.push_back(unrestorable_job(record, alias, e.what()));
-    }
-  }
+  for (const auto& record : records) jobs.push_back(snapshot(record, alias));
   return jobs;
 }
 
@@ -409,14 +411,7 @@ std::optional<Job> SchedulerCore::get_job(const std::string& id, const std::stri
     std::optional<sdk::JobRecord> record;
     sdk::Status status = store(alias).get(id, record);
     if (!status.ok()) throw SchedulerError("job store '" + alias + "' failed: " + status.message);
-    if (!record) continue;
-    try {
-      Job j = decode_job(*record, alias, catalog_, host_).info;
-      j.problem = problem_of(j);
-      return j;
-    } catch (const std::exception& e) {
-      return unrestorable_job(*record, alias, e.what());
-    }
+    if (record) return snapshot(*record, alias);
   }
   return std::nullopt;
 }

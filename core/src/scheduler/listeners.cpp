@@ -9,7 +9,7 @@ std::uint64_t Listeners::add(Listener listener, std::uint32_t mask) {
   auto list = std::make_shared<List>(*listeners_);
   std::uint64_t id = next_id_++;
   list->push_back(Entry{id, std::move(listener), mask});
-  listeners_ = std::move(list);
+  publish(std::move(list));
   return id;
 }
 
@@ -17,10 +17,18 @@ void Listeners::remove(std::uint64_t id) {
   std::lock_guard lock(mutex_);
   auto list = std::make_shared<List>(*listeners_);
   std::erase_if(*list, [id](const Entry& e) { return e.id == id; });
+  publish(std::move(list));
+}
+
+void Listeners::publish(std::shared_ptr<const List> list) {
+  std::uint32_t interest = 0;
+  for (const auto& entry : *list) interest |= entry.mask;
   listeners_ = std::move(list);
+  interest_.store(interest, std::memory_order_relaxed);
 }
 
 void Listeners::dispatch(const Event& event) const {
+  if (!wants(event.code)) return;
   std::shared_ptr<const List> list;
   {
     std::lock_guard lock(mutex_);

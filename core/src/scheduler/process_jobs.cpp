@@ -11,8 +11,11 @@ namespace {
 // A lease outlives any pass; it only matters if this process dies mid-pass, and then
 // the same instance takes its jobs back at once (its own leases never block it).
 constexpr Timestamp kLeaseMicros = 60 * sdk::kMicrosPerSecond;
-// Due jobs taken per store and transaction; a pass with more loops at once.
-constexpr std::size_t kBatchSize = 1024;
+// Due jobs taken per store and transaction; a pass with more loops at once. The first
+// batch is small so that the first runs start soon; while batches come back full, each
+// doubles, up to the largest.
+constexpr std::size_t kFirstBatch = 64;
+constexpr std::size_t kLargestBatch = 1024;
 // How soon to try a store again after it failed.
 constexpr Timestamp kStoreRetryMicros = 5 * sdk::kMicrosPerSecond;
 
@@ -30,7 +33,7 @@ std::string seconds_text(double seconds) {
 }  // namespace
 
 std::optional<Timestamp> SchedulerCore::process_due_jobs() {
-  std::vector<Step> steps;
+  std::deque<Step> steps;
   std::vector<Event> stored;
   std::optional<Timestamp> next_wakeup;
   {
@@ -69,7 +72,7 @@ std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp no
     std::optional<Timestamp> following = job.trigger->next_fire_time(next, now);
     if (following && *following <= *next) {
       spdlog::error("Trigger {} of job '{}' returned {} after {}: fire times must increase; skipping ahead",
-                    job.info.trigger_description, job.info.id, sdk::format_datetime(*following, timezone_),
+                    job.trigger->describe(), job.info.id, sdk::format_datetime(*following, timezone_),
                     sdk::format_datetime(*next, timezone_));
       following = job.trigger->next_fire_time(std::nullopt, now + 1);
     }
@@ -78,17 +81,23 @@ std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp no
   return times;
 }
 
-void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps) {
+void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::deque<Step>& steps) {
   sdk::JobStore& jobs = store(alias);
-  std::vector<sdk::JobRecord> due;
-  sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, kBatchSize, due);
+  std::size_t& batch = stores_.at(alias).batch;
+  if (batch == 0) batch = kFirstBatch;
+  std::vector<sdk::JobRecord>& due = pass_due_;
+  std::vector<sdk::Release>& releases = pass_releases_;
+  due.clear();
+  releases.clear();
+  sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, due);
   if (!status.ok()) throw SchedulerError(status.message);
+  batch = due.size() == batch ? std::min(2 * batch, kLargestBatch) : kFirstBatch;
   if (due.empty()) return;
 
-  std::vector<sdk::Release> releases;
   std::vector<std::string> parked;
-  std::vector<Step> ready;
+  const std::size_t first_step = steps.size();
   for (const auto& record : due) {
+    const std::string& id = record.id;
     LoadedJob job;
     JobFunction function;
     ExecutorPtr executor;
@@ -100,31 +109,31 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       executor = found->second;
       function = libraries_.resolve(job.info.func);
     } catch (const std::exception& e) {
-      note_waiting(record.id, e.what());
-      parked.push_back(record.id);
+      note_waiting(id, e.what());
+      parked.push_back(id);
       // Unchanged, and released so that the waiting lease below can take it over.
-      releases.push_back(sdk::Release{record.id, record.next_run_time, false});
+      releases.push_back(sdk::Release{id, record.next_run_time, false});
       continue;
     }
-    clear_waiting(record.id);
+    clear_waiting(id);
 
     Step step;
     std::vector<Timestamp> run_times = due_run_times(job, now);
     if (!run_times.empty()) {
       Timestamp last = run_times.back();
-      int& running = instances_[job.info.id];
-      if (running >= job.info.max_instances) {
+      if (!take_instance(job.info.id, job.info.max_instances)) {
         spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
                      job.info.id, job.info.max_instances);
         Event e = job_event(EVENT_JOB_MAX_INSTANCES, job.info.id, alias);
         e.scheduled_run_times = std::move(run_times);
         step.after.push_back(std::move(e));
       } else {
-        ++running;
         step.executor = executor;
         step.executor_alias = job.info.executor;
-        step.submitted = job_event(EVENT_JOB_SUBMITTED, job.info.id, alias);
-        step.submitted.scheduled_run_times = run_times;
+        if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
+          step.submitted = job_event(EVENT_JOB_SUBMITTED, job.info.id, alias);
+          step.submitted->scheduled_run_times = run_times;
+        }
         step.run = std::make_unique<JobRunImpl>(*this, job.info, std::move(run_times), function);
       }
       job.info.next_run_time = job.trigger->next_fire_time(last, now);
@@ -134,9 +143,9 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     } else {
       releases.push_back(sdk::Release{job.info.id, std::nullopt, true});
       spdlog::info("Removed job {}: its trigger has no fire time left", job.info.id);
-      step.after.push_back(job_event(EVENT_JOB_REMOVED, job.info.id, alias));
+      if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, job.info.id, alias));
     }
-    ready.push_back(std::move(step));
+    steps.push_back(std::move(step));
   }
 
   status = jobs.release(instance_id_, releases);
@@ -144,10 +153,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     // The new run times were not recorded: run nothing now, so nothing runs twice; the
     // jobs stay due and are taken again on the next pass. The runs are dropped outside
     // the lock (dropping one releases its instance slot, which takes the lock).
-    for (auto& step : ready) {
-      step.cancelled = true;
-      steps.push_back(std::move(step));
-    }
+    for (std::size_t i = first_step; i < steps.size(); ++i) steps[i].cancelled = true;
     throw SchedulerError("could not record the next run times (" + status.message + "); the due runs will be retried");
   }
   if (!parked.empty()) {
@@ -155,7 +161,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     status = jobs.hold(parked, sdk::Lease{waiting_owner(), retry});
     if (!status.ok()) spdlog::error("Job store '{}' could not park waiting jobs: {}", alias, status.message);
   }
-  for (auto& step : ready) steps.push_back(std::move(step));
+  due.clear();  // drops the documents now; the capacity stays for the next pass
 }
 
 void SchedulerCore::perform(Step& step) {
@@ -166,11 +172,11 @@ void SchedulerCore::perform(Step& step) {
   if (step.run) {
     std::string job_id = step.run->job_id();
     sdk::Status status = (*step.executor)->submit(std::move(step.run));
-    if (status.ok())
-      listeners_.dispatch(step.submitted);
-    else
+    if (!status.ok())
       spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", job_id, step.executor_alias,
                     status.message);
+    else if (step.submitted)
+      listeners_.dispatch(*step.submitted);
   }
   listeners_.dispatch(step.after);
 }
@@ -193,6 +199,7 @@ void SchedulerCore::run_missed(const std::string& job_id, const std::string& job
       "Run time of job \"{}\" ({}) was missed by {}: it may start at most misfire_grace_time={} s late. "
       "Raise misfire_grace_time for this job (or set it to null for no limit) to let late runs happen",
       job_id, sdk::format_datetime(run_time, timezone_), sdk::format_duration(late_by), seconds_text(grace_seconds));
+  if (!listeners_.wants(EVENT_JOB_MISSED)) return;
   Event e = job_event(EVENT_JOB_MISSED, job_id, jobstore);
   e.scheduled_run_time = run_time;
   listeners_.dispatch(e);
@@ -205,18 +212,20 @@ void SchedulerCore::run_started(const std::string& job_id, Timestamp run_time) {
 
 void SchedulerCore::run_ended(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
                               const sdk::JobOutcome& outcome) {
-  Event e = job_event(outcome.ok ? EVENT_JOB_EXECUTED : EVENT_JOB_ERROR, job_id, jobstore);
-  e.scheduled_run_time = run_time;
-  e.retval = outcome.retval;
-  e.exception_type = outcome.error_type;
-  e.exception_message = outcome.error_message;
-  e.timed_out = outcome.timed_out;
   if (outcome.ok)
     spdlog::info("Job \"{}\" executed successfully", job_id);
   else if (outcome.timed_out)
     spdlog::error("Job \"{}\" timed out: {}", job_id, outcome.error_message);
   else
     spdlog::error("Job \"{}\" raised an exception: {}: {}", job_id, outcome.error_type, outcome.error_message);
+  EventCode code = outcome.ok ? EVENT_JOB_EXECUTED : EVENT_JOB_ERROR;
+  if (!listeners_.wants(code)) return;
+  Event e = job_event(code, job_id, jobstore);
+  e.scheduled_run_time = run_time;
+  e.retval = outcome.retval;
+  e.exception_type = outcome.error_type;
+  e.exception_message = outcome.error_message;
+  e.timed_out = outcome.timed_out;
   listeners_.dispatch(e);
 }
 
@@ -227,8 +236,16 @@ void SchedulerCore::run_returned_late(const std::string& job_id, Timestamp run_t
                job_id, sdk::format_datetime(run_time, timezone_), result);
 }
 
+bool SchedulerCore::take_instance(const std::string& job_id, int max_instances) {
+  std::lock_guard lock(instances_mutex_);
+  int& running = instances_[job_id];
+  if (running >= max_instances) return false;
+  ++running;
+  return true;
+}
+
 void SchedulerCore::run_finished(const std::string& job_id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(instances_mutex_);
   auto it = instances_.find(job_id);
   if (it != instances_.end() && --it->second <= 0) instances_.erase(it);
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,7 +36,7 @@ struct Step {
   ExecutorPtr executor;
   std::string executor_alias;
   std::unique_ptr<JobRunImpl> run;  ///< null: nothing to submit
-  Event submitted;
+  std::optional<Event> submitted;   ///< built only when a listener wants it
   std::vector<Event> after;
   bool cancelled = false;  ///< drop the run instead of submitting it
 };
@@ -43,8 +44,8 @@ struct Step {
 /**
  * Everything behind the public Scheduler.
  *
- * Locking rule: `mutex_` guards every member below it (state, stores, executors, pending
- * jobs, instance counts, waiting jobs, loop flags) and serialises all calls on job
+ * Locking rule: `mutex_` guards the members below it up to `watcher_` (state,
+ * stores, executors, pending jobs, waiting jobs, loop flags) and serialises all calls on job
  * stores. It is never held while calling an executor's submit/shutdown, a job, or a
  * listener; events are collected under it and dispatched after it is released.
  */
@@ -114,6 +115,7 @@ class SchedulerCore final : public RunReporter {
   struct StoreEntry {
     StorePtr store;
     bool started = false;
+    std::size_t batch = 0;  ///< due jobs to take in the next pass (0: the first batch size)
   };
 
   JobFunction resolve_function(const std::string& reference);
@@ -134,12 +136,16 @@ class SchedulerCore final : public RunReporter {
   void add_defaults(std::vector<Event>& events);                        // needs lock
   void start_plugins();                                                 // needs lock
   std::vector<Job> list_store(const std::string& alias);                // needs lock
+  /** The public snapshot of a stored record (unrestorable ones too). */
+  Job snapshot(const sdk::JobRecord& record, const std::string& alias);  // needs lock
   /** Why a stored job cannot run now (waiting reason, or its function cannot be found). */
   std::string problem_of(const Job& job);                               // needs lock
   void note_waiting(const std::string& id, const std::string& reason);  // needs lock
   void clear_waiting(const std::string& id);                            // needs lock
-  void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
+  void process_store(const std::string& alias, Timestamp now, std::deque<Step>& steps);  // needs lock
   std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
+  /** Counts one more running submission of the job unless max_instances are running. */
+  bool take_instance(const std::string& job_id, int max_instances);
   /** Carries out a step outside the lock and dispatches its events. */
   void perform(Step& step);
   void notify_wakeup();  // needs no lock; takes it
@@ -173,14 +179,23 @@ class SchedulerCore final : public RunReporter {
   // Ids that may be in pending_ (a superset): add_job scans pending_ for a taken id only
   // when its id is here, so adding many jobs before start() stays linear.
   std::unordered_set<std::string> pending_ids_;
-  std::unordered_map<std::string, int> instances_;
   std::map<std::string, std::string> waiting_;  // job id -> why it cannot run
+  // A pass's working lists, kept between passes: allocating them anew for every batch
+  // made glibc consolidate its free lists over and over (a third of a busy pass).
+  std::vector<sdk::JobRecord> pass_due_;
+  std::vector<sdk::Release> pass_releases_;
   bool wakeup_pending_ = false;
   bool loop_active_ = false;
   std::thread::id loop_thread_;
   // Set by start(), taken by shutdown(), which destroys it (joining its thread) outside
   // the lock: its callback takes the lock.
   std::unique_ptr<JobPathWatcher> watcher_;
+
+  // Running submissions per job id (max_instances). Guarded by its own mutex so that
+  // runs ending on executor threads never wait for a pass holding `mutex_`; taken after
+  // `mutex_` when both are held, never before.
+  std::mutex instances_mutex_;
+  std::unordered_map<std::string, int> instances_;
 };
 
 }  // namespace apsched::core::detail

@@ -47,8 +47,10 @@ sdk::Status ThreadPoolExecutor::start() noexcept {
 
 sdk::Status ThreadPoolExecutor::submit(std::unique_ptr<sdk::JobRun> run) noexcept {
   sdk::Status status;
+  bool idle = false;
   {
     std::lock_guard lock(mutex_);
+    idle = idle_workers_ > 0;
     if (state_ == State::running) {
       try {
         queue_.push_back(std::move(run));
@@ -62,7 +64,7 @@ sdk::Status ThreadPoolExecutor::submit(std::unique_ptr<sdk::JobRun> run) noexcep
                 {}};
     }
   }
-  if (status.ok()) work_ready_.notify_one();
+  if (status.ok() && idle) work_ready_.notify_one();
   // On error `run` (if not moved) is destroyed here, outside the lock.
   return status;
 }
@@ -72,7 +74,9 @@ void ThreadPoolExecutor::work() noexcept {
     std::unique_ptr<sdk::JobRun> run;
     {
       std::unique_lock lock(mutex_);
+      ++idle_workers_;
       work_ready_.wait(lock, [this] { return !queue_.empty() || state_ == State::stopping || state_ == State::stopped; });
+      --idle_workers_;
       if (queue_.empty()) return;  // shutting down and nothing left
       run = std::move(queue_.front());
       queue_.pop_front();

@@ -61,14 +61,16 @@ class ThreadPoolExecutor final : public sdk::Executor {
   std::atomic<bool> abort_{false};
   RunWatchdog watchdog_{host_};
 
-  // Lock rule: mutex_ guards state_, queue_ and workers_. It is never held while a run
-  // is executed or destroyed (a JobRun's destructor calls into the kernel), nor while
-  // joining. work_ready_ is signalled on submit and on shutdown.
+  // Lock rule: mutex_ guards state_, queue_, workers_ and idle_workers_. It is never held
+  // while a run is executed or destroyed (a JobRun's destructor calls into the kernel),
+  // nor while joining. work_ready_ is signalled on submit when a worker is waiting (a
+  // busy worker takes the next run without being woken) and on shutdown.
   std::mutex mutex_;
   std::condition_variable work_ready_;
   State state_ = State::created;
   std::deque<std::unique_ptr<sdk::JobRun>> queue_;
   std::vector<std::thread> workers_;
+  std::size_t idle_workers_ = 0;  // workers blocked on work_ready_
 
   // Serialises shutdown() calls (and the destructor), so a second caller returns only
   // once the workers are joined. Taken before mutex_, never the other way round.

@@ -90,6 +90,12 @@ class FieldParser {
   CronField parse() {
     CronField field;
     field.kind_ = kind_;
+    if (trim(text_) == "*") {
+      // The common case needs no value table (the year field's would have 8,030 entries).
+      field.allows_all_ = true;
+      field.text_ = "*";
+      return field;
+    }
     field.values_.assign(static_cast<std::size_t>(field_info(kind_).max - field_info(kind_).min + 1), false);
     std::string_view rest = text_;
     if (trim(rest).empty()) fail("empty value", syntax_hint());
@@ -262,7 +268,9 @@ CronField CronField::parse(FieldKind kind, std::string_view text, const FieldErr
 }
 
 bool CronField::contains(int value) const noexcept {
-  int index = value - field_info(kind_).min;
+  const FieldInfo& info = field_info(kind_);
+  if (allows_all_) return value >= info.min && value <= info.max;
+  int index = value - info.min;
   return index >= 0 && static_cast<std::size_t>(index) < values_.size() && values_[static_cast<std::size_t>(index)];
 }
 

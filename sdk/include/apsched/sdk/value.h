@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -9,6 +10,64 @@
 #include "apsched/sdk/export.h"
 
 namespace apsched::sdk {
+namespace detail {
+
+/**
+ * Copy-on-write storage of a Value's list or map: copies share one node (copying a job
+ * document costs one atomic increment, not one allocation per element); the first write
+ * through a non-const accessor gives the writer a node of its own. Empty: no node.
+ * THREADING: like a shared_ptr: copies may live in different threads; one object is not
+ * written by two threads at once. The count is read with acquire before writing in place,
+ * so the writer sees every access made through a copy released before.
+ */
+template <typename T>
+class CopyOnWrite {
+ public:
+  CopyOnWrite() noexcept = default;
+  explicit CopyOnWrite(T&& value) : node_(value.empty() ? nullptr : new Node{{1}, std::move(value)}) {}
+  CopyOnWrite(const CopyOnWrite& other) noexcept : node_(other.node_) {
+    if (node_) node_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  CopyOnWrite(CopyOnWrite&& other) noexcept : node_(other.node_) { other.node_ = nullptr; }
+  CopyOnWrite& operator=(CopyOnWrite other) noexcept {
+    std::swap(node_, other.node_);
+    return *this;
+  }
+  ~CopyOnWrite() {
+    if (node_ && node_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete node_;
+  }
+
+  /** nullptr when empty. */
+  const T* get() const noexcept { return node_ ? &node_->value : nullptr; }
+  /** The value, unshared first. */
+  T& mutate() {
+    if (!node_) {
+      node_ = new Node{{1}, T{}};
+    } else if (node_->refs.load(std::memory_order_acquire) != 1) {
+      CopyOnWrite own(T(node_->value));
+      if (!own.node_) own.node_ = new Node{{1}, T{}};
+      std::swap(node_, own.node_);
+    }
+    return node_->value;
+  }
+
+  friend bool operator==(const CopyOnWrite& a, const CopyOnWrite& b) {
+    if (a.node_ == b.node_) return true;
+    const T* x = a.get();
+    const T* y = b.get();
+    if (!x || !y) return (x ? x->empty() : true) && (y ? y->empty() : true);
+    return *x == *y;
+  }
+
+ private:
+  struct Node {
+    std::atomic<std::uint32_t> refs;
+    T value;
+  };
+  Node* node_ = nullptr;
+};
+
+}  // namespace detail
 
 /**
  * Plain data: null, bool, integer, float, string, list or map. Job arguments, plugin
@@ -16,6 +75,9 @@ namespace apsched::sdk {
  * them and every process boundary can carry them.
  *
  * THREADING: a Value is a regular value type; concurrent reads are safe, writes are not.
+ * Lists and maps are shared by copies until one is written (copy on write): a reference
+ * obtained from a non-const accessor must not be used to write after the Value has been
+ * copied (take it again after copying).
  */
 class Value {
  public:
@@ -34,8 +96,8 @@ class Value {
   Value(const char* s) : data_(std::string(s)) {}
   Value(std::string s) : data_(std::move(s)) {}
   Value(std::string_view s) : data_(std::string(s)) {}
-  Value(List l) : data_(std::move(l)) {}
-  Value(Map m) : data_(std::move(m)) {}
+  Value(List l) : data_(std::in_place_index<5>, std::move(l)) {}
+  Value(Map m) : data_(std::in_place_index<6>, std::move(m)) {}
 
   Type type() const noexcept { return static_cast<Type>(data_.index()); }
   bool is_null() const noexcept { return type() == Type::null; }
@@ -71,7 +133,9 @@ class Value {
   friend bool operator==(const Value& a, const Value& b) { return a.data_ == b.data_; }
 
  private:
-  std::variant<std::monostate, bool, std::int64_t, double, std::string, List, Map> data_;
+  std::variant<std::monostate, bool, std::int64_t, double, std::string, detail::CopyOnWrite<List>,
+               detail::CopyOnWrite<Map>>
+      data_;
 };
 
 }  // namespace apsched::sdk
