@@ -27,6 +27,41 @@ TEST_CASE("modify_job changes the job's options and arguments", "[scheduler]") {
   CHECK(h.scheduler().get_job("a")->name == "renamed");
 }
 
+TEST_CASE("a job that ran and then changed runs as changed (the kernel keeps decoded jobs only while unchanged)",
+          "[scheduler]") {
+  SchedulerHarness h;
+  h.scheduler().start();
+  h.scheduler().add_job(SchedulerHarness::interval_job("a", 10, "gate_jobs:echo"));
+  auto run = [&] {
+    h.clear_events();
+    h.pass();
+    auto executed = h.events(core::EVENT_JOB_EXECUTED);
+    REQUIRE(executed.size() == 1);
+    return executed[0].retval;
+  };
+  h.advance(10);
+  CHECK(run() == sdk::Value(sdk::Value::List{}));
+  h.advance(10);
+  CHECK(run() == sdk::Value(sdk::Value::List{}));  // the same job again
+
+  core::JobChanges changes;
+  changes.args = sdk::Value::List{"changed"};
+  h.scheduler().modify_job("a", changes);
+  h.advance(10);
+  CHECK(run() == sdk::Value(sdk::Value::List{"changed"}));
+
+  h.scheduler().reschedule_job("a", core::TriggerSpec::from_yaml("{type: interval, seconds: 3}"));
+  h.advance(3);
+  CHECK(run() == sdk::Value(sdk::Value::List{"changed"}));
+  CHECK(h.scheduler().get_job("a")->next_run_time == kStart + 36 * kSecond);  // the new trigger's step
+
+  h.scheduler().remove_job("a");
+  h.scheduler().add_job(SchedulerHarness::interval_job("a", 5, "gate_jobs:echo"));  // same id, new job
+  h.advance(5);
+  CHECK(run() == sdk::Value(sdk::Value::List{}));
+  CHECK(h.scheduler().get_job("a")->next_run_time == kStart + 43 * kSecond);
+}
+
 TEST_CASE("modify_job refuses what add_job refuses", "[scheduler]") {
   SchedulerHarness h;
   h.scheduler().start();

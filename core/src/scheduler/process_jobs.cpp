@@ -16,6 +16,8 @@ constexpr Timestamp kLeaseMicros = 60 * sdk::kMicrosPerSecond;
 // doubles, up to the largest.
 constexpr std::size_t kFirstBatch = 64;
 constexpr std::size_t kLargestBatch = 1024;
+// Decoded jobs kept per store (see StoreEntry::decoded); beyond, the cache starts over.
+constexpr std::size_t kDecodedJobsKept = 65536;
 // How soon to try a store again after it failed.
 constexpr Timestamp kStoreRetryMicros = 5 * sdk::kMicrosPerSecond;
 
@@ -83,7 +85,8 @@ std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp no
 
 void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::deque<Step>& steps) {
   sdk::JobStore& jobs = store(alias);
-  std::size_t& batch = stores_.at(alias).batch;
+  StoreEntry& entry = stores_.at(alias);
+  std::size_t& batch = entry.batch;
   if (batch == 0) batch = kFirstBatch;
   std::vector<sdk::JobRecord>& due = pass_due_;
   std::vector<sdk::Release>& releases = pass_releases_;
@@ -98,16 +101,16 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   const std::size_t first_step = steps.size();
   for (const auto& record : due) {
     const std::string& id = record.id;
-    LoadedJob job;
+    LoadedJob* job = nullptr;
     JobFunction function;
     ExecutorPtr executor;
     try {
-      job = decode_job(record, alias, catalog_, host_);
-      auto found = executors_.find(job.info.executor);
+      job = &decoded(entry, record, alias);
+      auto found = executors_.find(job->info.executor);
       if (found == executors_.end())
-        throw SchedulerError("its executor '" + job.info.executor + "' does not exist");
+        throw SchedulerError("its executor '" + job->info.executor + "' does not exist");
       executor = found->second;
-      function = libraries_.resolve(job.info.func);
+      function = libraries_.resolve(job->info.func);
     } catch (const std::exception& e) {
       note_waiting(id, e.what());
       parked.push_back(id);
@@ -118,32 +121,33 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     clear_waiting(id);
 
     Step step;
-    std::vector<Timestamp> run_times = due_run_times(job, now);
+    std::vector<Timestamp> run_times = due_run_times(*job, now);
     if (!run_times.empty()) {
       Timestamp last = run_times.back();
-      if (!take_instance(job.info.id, job.info.max_instances)) {
+      if (!take_instance(job->info.id, job->info.max_instances)) {
         spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
-                     job.info.id, job.info.max_instances);
-        Event e = job_event(EVENT_JOB_MAX_INSTANCES, job.info.id, alias);
+                     job->info.id, job->info.max_instances);
+        Event e = job_event(EVENT_JOB_MAX_INSTANCES, job->info.id, alias);
         e.scheduled_run_times = std::move(run_times);
         step.after.push_back(std::move(e));
       } else {
         step.executor = executor;
-        step.executor_alias = job.info.executor;
+        step.executor_alias = job->info.executor;
         if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
-          step.submitted = job_event(EVENT_JOB_SUBMITTED, job.info.id, alias);
+          step.submitted = job_event(EVENT_JOB_SUBMITTED, job->info.id, alias);
           step.submitted->scheduled_run_times = run_times;
         }
-        step.run = std::make_unique<JobRunImpl>(*this, job.info, std::move(run_times), function);
+        step.run = std::make_unique<JobRunImpl>(*this, job->info, std::move(run_times), function);
       }
-      job.info.next_run_time = job.trigger->next_fire_time(last, now);
+      job->info.next_run_time = job->trigger->next_fire_time(last, now);
     }
-    if (job.info.next_run_time) {
-      releases.push_back(sdk::Release{job.info.id, job.info.next_run_time, false});
+    if (job->info.next_run_time) {
+      releases.push_back(sdk::Release{job->info.id, job->info.next_run_time, false});
     } else {
-      releases.push_back(sdk::Release{job.info.id, std::nullopt, true});
-      spdlog::info("Removed job {}: its trigger has no fire time left", job.info.id);
-      if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, job.info.id, alias));
+      releases.push_back(sdk::Release{id, std::nullopt, true});
+      spdlog::info("Removed job {}: its trigger has no fire time left", id);
+      if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
+      entry.decoded.erase(id);  // destroys *job
     }
     steps.push_back(std::move(step));
   }
@@ -162,6 +166,28 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     if (!status.ok()) spdlog::error("Job store '{}' could not park waiting jobs: {}", alias, status.message);
   }
   due.clear();  // drops the documents now; the capacity stays for the next pass
+}
+
+LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias) {
+  auto it = entry.decoded.find(record.id);
+  if (it != entry.decoded.end() && it->second.document.shares_storage_with(record.document)) {
+    it->second.job.info.next_run_time = record.next_run_time;
+    return it->second.job;
+  }
+  LoadedJob job = decode_job(record, alias, catalog_, host_);
+  if (!record.document.storage_is_shared()) {
+    // Nobody else holds this document (a database store parsed it for this pass): it
+    // cannot come back, so keeping the job would only cost memory.
+    if (it != entry.decoded.end()) entry.decoded.erase(it);
+    scratch_job_ = std::move(job);
+    return scratch_job_;
+  }
+  if (it == entry.decoded.end()) {
+    if (entry.decoded.size() >= kDecodedJobsKept) entry.decoded.clear();
+    it = entry.decoded.try_emplace(record.id).first;
+  }
+  it->second = DecodedJob{record.document, std::move(job)};
+  return it->second.job;
 }
 
 void SchedulerCore::perform(Step& step) {

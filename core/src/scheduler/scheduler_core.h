@@ -112,9 +112,21 @@ class SchedulerCore final : public RunReporter {
     LoadedJob job;
   };
 
+  /** A job as decoded from `document`; valid while the store hands out that same document. */
+  struct DecodedJob {
+    Value document;
+    LoadedJob job;
+  };
   struct StoreEntry {
     StorePtr store;
     bool started = false;
+    /**
+     * Jobs decoded in earlier passes, by id. A store that keeps documents in memory hands
+     * out copies sharing one storage (Value is copy on write) until the job changes, so a
+     * recurring job is decoded (its trigger re-created through its plugin) once, not on
+     * every run. Documents read from a database are new each time and never match.
+     */
+    std::unordered_map<std::string, DecodedJob> decoded = {};
     std::size_t batch = 0;  ///< due jobs to take in the next pass (0: the first batch size)
   };
 
@@ -144,6 +156,8 @@ class SchedulerCore final : public RunReporter {
   void clear_waiting(const std::string& id);                            // needs lock
   void process_store(const std::string& alias, Timestamp now, std::deque<Step>& steps);  // needs lock
   std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
+  /** The job of a due record, from `entry.decoded` or decoded now; throws when it cannot be. */
+  LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias);  // needs lock
   /** Counts one more running submission of the job unless max_instances are running. */
   bool take_instance(const std::string& job_id, int max_instances);
   /** Carries out a step outside the lock and dispatches its events. */
@@ -184,6 +198,7 @@ class SchedulerCore final : public RunReporter {
   // made glibc consolidate its free lists over and over (a third of a busy pass).
   std::vector<sdk::JobRecord> pass_due_;
   std::vector<sdk::Release> pass_releases_;
+  LoadedJob scratch_job_;  // a decoded job not worth keeping, valid until the next decode
   bool wakeup_pending_ = false;
   bool loop_active_ = false;
   std::thread::id loop_thread_;
