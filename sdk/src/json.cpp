@@ -180,13 +180,15 @@ class Parser {
     ++pos_;  // opening quote
     std::string out;
     while (true) {
-      if (pos_ >= text_.size()) fail("unterminated string");
-      char c = text_[pos_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
+      // Copy the run up to the next quote or escape at once.
+      std::size_t end = text_.find_first_of("\"\\", pos_);
+      if (end == std::string_view::npos) {
+        pos_ = text_.size();
+        fail("unterminated string");
       }
+      out.append(text_.data() + pos_, end - pos_);
+      pos_ = end + 1;
+      if (text_[end] == '"') return out;
       if (pos_ >= text_.size()) fail("unterminated escape");
       char e = text_[pos_++];
       switch (e) {
@@ -239,7 +241,8 @@ class Parser {
       std::string key = parse_string();
       skip_space();
       if (!consume(":")) fail("expected ':'");
-      items.insert_or_assign(std::move(key), parse_value(depth + 1));
+      // Keys usually come sorted (to_json writes them so): the end is the right hint.
+      items.insert_or_assign(items.end(), std::move(key), parse_value(depth + 1));
       skip_space();
       if (consume("}")) return Value(std::move(items));
       if (!consume(",")) fail("expected ',' or '}'");

@@ -81,8 +81,8 @@ LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, 
   }
 }
 
-void describe_trigger(LoadedJob& job) {
-  job.info.trigger = job.trigger->spec();
+void describe_trigger(LoadedJob& job, const Value* stored_spec) {
+  job.info.trigger = stored_spec ? *stored_spec : job.trigger->spec();
   job.info.trigger_description = job.trigger->describe();
   job.info.timezone = job.trigger->timezone();
 }

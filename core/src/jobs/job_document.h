@@ -33,8 +33,12 @@ sdk::JobRecord job_record(const LoadedJob& job);
 LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, PluginCatalog& catalog,
                      sdk::Host& host);
 
-/** Fills `info.trigger`, `info.trigger_description` and `info.timezone` from the live trigger. */
-void describe_trigger(LoadedJob& job);
+/**
+ * Fills `info.trigger`, `info.trigger_description` and `info.timezone` from the live
+ * trigger; `info.trigger` is `stored_spec` when given (the spec the trigger was just
+ * restored from, which recreates it as well, without formatting its state again).
+ */
+void describe_trigger(LoadedJob& job, const Value* stored_spec = nullptr);
 
 /** The public snapshot of a record that cannot be restored. */
 Job unrestorable_job(const sdk::JobRecord& record, const std::string& jobstore, const std::string& reason);

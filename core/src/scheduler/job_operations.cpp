@@ -382,7 +382,7 @@ std::string SchedulerCore::problem_of(const Job& job) {
 Job SchedulerCore::snapshot(const sdk::JobRecord& record, const std::string& alias) {
   try {
     LoadedJob job = decode_job(record, alias, catalog_, host_);
-    describe_trigger(job);
+    describe_trigger(job, record.document.find("trigger"));
     job.info.problem = problem_of(job.info);
     return std::move(job.info);
   } catch (const std::exception& e) {
@@ -396,7 +396,10 @@ std::vector<Job> SchedulerCore::list_store(const std::string& alias) {
   if (!status.ok()) throw SchedulerError("job store '" + alias + "' could not list its jobs: " + status.message);
   std::vector<Job> jobs;
   jobs.reserve(records.size());
-  for (const auto& record : records) jobs.push_back(snapshot(record, alias));
+  for (auto& record : records) {
+    jobs.push_back(snapshot(record, alias));
+    record = {};  // its memory serves the next snapshots (fewer fresh pages with many jobs)
+  }
   return jobs;
 }
 
