@@ -130,3 +130,63 @@ TEST_CASE("inline: a run past its timeout is reported at the limit, submit retur
   CHECK(probe.saw_stop == 1);
   CHECK(probe.ended == 2);
 }
+
+namespace {
+
+/** A run with a 0.1 s timeout that returns once asked to stop; its timeout report calls `on_timeout`. */
+std::unique_ptr<FakeRun> stop_on_timeout_run(RunProbe& probe, std::function<void()> on_timeout) {
+  auto run = std::make_unique<FakeRun>("listener", probe, [](const StopToken& stop) {
+    while (!stop.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
+  run->set_timeout(0.1);
+  run->set_on_end([on_timeout = std::move(on_timeout)](const apsched::sdk::JobOutcome& outcome) {
+    if (outcome.timed_out) on_timeout();
+  });
+  return run;
+}
+
+/** Like a listener calling scheduler.shutdown(wait) on a timeout: the call returns and the run
+ *  finishes. On failure the executor (and what its threads use) is leaked, as it may be deadlocked. */
+template <typename Executor>
+void check_shutdown_from_timeout_report(bool wait, Executor* executor, FakeHost* host) {
+  auto* probe = new RunProbe;
+  std::atomic<bool> returned{false};
+  REQUIRE(executor->start().ok());
+  std::thread submitter([&] {
+    CHECK(executor->submit(stop_on_timeout_run(*probe, [executor, wait, &returned] {
+                                executor->shutdown(wait);
+                                returned = true;
+                              })).ok());
+  });
+  bool finished = eventually([&] { return returned && probe->destroyed == 1; });
+  if (!finished) {
+    submitter.detach();
+    FAIL("shutdown(" << wait << ") from the timeout report did not return, or the run never finished");
+  }
+  submitter.join();
+  CHECK(probe->saw_stop == 1);
+  CHECK(probe->ended == 2);  // the timeout, then the late return
+  delete executor;
+  delete probe;
+  delete host;
+}
+
+}  // namespace
+
+TEST_CASE("threadpool: shutdown(true) from a timeout report (the watchdog thread) returns, the run finishes",
+          "[threadpool][timeout]") {
+  auto* host = new FakeHost;
+  check_shutdown_from_timeout_report(true, new ThreadPoolExecutor(*host, Value::Map{{"max_workers", 1}}), host);
+}
+
+TEST_CASE("threadpool: shutdown(false) from a timeout report (the watchdog thread) returns, the run finishes",
+          "[threadpool][timeout]") {
+  auto* host = new FakeHost;
+  check_shutdown_from_timeout_report(false, new ThreadPoolExecutor(*host, Value::Map{{"max_workers", 1}}), host);
+}
+
+TEST_CASE("inline: shutdown(true) from a timeout report (the watchdog thread) returns, the run finishes",
+          "[inline][timeout]") {
+  auto* host = new FakeHost;
+  check_shutdown_from_timeout_report(true, new InlineExecutor(*host, Value::Map{}), host);
+}

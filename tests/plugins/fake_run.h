@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
+
 namespace apsched::testing {
 
 /** What happened to the runs of one test (shared by all its FakeRuns). */
@@ -67,6 +69,8 @@ class FakeRun final : public sdk::JobRun {
   const std::vector<sdk::Timestamp>& run_times() const noexcept override { return times_; }
   double timeout_seconds() const noexcept override { return timeout_seconds_; }
   void set_timeout(double seconds) { timeout_seconds_ = seconds; }
+  /** Called at the end of every end(), as a listener of the reported event would be. */
+  void set_on_end(std::function<void(const sdk::JobOutcome&)> on_end) { on_end_ = std::move(on_end); }
   /** What an executor that calls the function itself (a process pool) calls. */
   void set_call(std::string func, sdk::Value args = sdk::Value::List{}, sdk::Value kwargs = sdk::Value::Map{}) {
     func_ = std::move(func);
@@ -103,6 +107,7 @@ class FakeRun final : public sdk::JobRun {
       probe_.outcomes.push_back(outcome);
     }
     ++probe_.ended;
+    if (on_end_) on_end_(outcome);
   }
 
  private:
@@ -115,17 +120,8 @@ class FakeRun final : public sdk::JobRun {
   std::vector<sdk::Timestamp> times_;
   bool on_time_;
   double timeout_seconds_ = 0;
+  std::function<void(const sdk::JobOutcome&)> on_end_;
   std::atomic<bool> invoking_{false};
 };
-
-/** Polls `condition` for up to 10 s; true if it became true. */
-template <typename Fn>
-bool eventually(Fn&& condition) {
-  for (int i = 0; i < 10000; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return condition();
-}
 
 }  // namespace apsched::testing

@@ -46,6 +46,11 @@ void RunWatchdog::run(sdk::JobRun& run, const std::atomic<bool>& abort) noexcept
   }
 }
 
+bool RunWatchdog::on_watchdog_thread() noexcept {
+  std::lock_guard lock(mutex_);
+  return thread_.get_id() == std::this_thread::get_id();
+}
+
 bool RunWatchdog::add(Watch& watch) {
   {
     std::lock_guard lock(mutex_);

@@ -39,6 +39,13 @@ sdk::JobOutcome timeout_outcome(double limit_seconds, const std::string& consequ
  *
  * One watchdog thread, started with the first run that has a timeout and joined by the
  * destructor. Destroy the watchdog only once no run() is in progress.
+ *
+ * The watchdog thread's rules: it reports timeouts (JobRun::end, so listeners run on it)
+ * while the run's own thread waits for that report before it goes on. So nothing called
+ * from a report may wait for a run to finish: an executor's shutdown() called there
+ * (on_watchdog_thread()) requests the stop and returns at once, and its destructor or a
+ * later shutdown() from another thread does the waiting. Destroying the executor from a
+ * report is not supported (its runs could never finish).
  */
 class RunWatchdog {
  public:
@@ -50,6 +57,9 @@ class RunWatchdog {
   /** Runs every run time of `run` in the calling thread (as sdk::run_in_process), each
    *  under the run's timeout. `abort` is the executor's stop-all flag. */
   void run(sdk::JobRun& run, const std::atomic<bool>& abort) noexcept;
+
+  /** True in the watchdog thread (while it reports a timeout: a listener's call). */
+  bool on_watchdog_thread() noexcept;
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -48,12 +48,13 @@ sdk::Status InlineExecutor::submit(std::unique_ptr<sdk::JobRun> run) noexcept {
 
 void InlineExecutor::shutdown(bool wait) noexcept {
   const auto self = std::this_thread::get_id();
+  // Called while a timeout is reported: that run's thread waits for the report, so
+  // waiting here would deadlock (see RunWatchdog); the destructor waits.
+  const bool reporting = watchdog_.on_watchdog_thread();
   std::unique_lock lock(mutex_);
   state_ = State::stopped;
-  if (!wait) {
-    abort_.store(true, std::memory_order_release);
-    return;
-  }
+  if (!wait) abort_.store(true, std::memory_order_release);
+  if (!wait || reporting) return;
   // Wait for runs in other threads; a job calling shutdown() does not wait for itself.
   idle_.wait(lock, [&] { return std::all_of(active_.begin(), active_.end(), [&](auto id) { return id == self; }); });
 }

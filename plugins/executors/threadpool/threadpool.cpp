@@ -106,6 +106,10 @@ void ThreadPoolExecutor::shutdown(bool wait) noexcept {
       host_.log(sdk::LogLevel::info,
                 "threadpool executor shut down without waiting: dropped " + std::to_string(count) + " queued run(s)");
   }
+  // Called while a timeout is reported: the timed-out run's worker waits for that report,
+  // so joining would deadlock. The stop is requested; the destructor (or a later
+  // shutdown from another thread) joins.
+  if (watchdog_.on_watchdog_thread()) return;
   join_workers();
   std::lock_guard lock(mutex_);
   state_ = State::stopped;
