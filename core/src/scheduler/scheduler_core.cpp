@@ -59,6 +59,16 @@ SchedulerCore::~SchedulerCore() {
     running_now = state_ != State::stopped;
   }
   if (running_now) shutdown(true);
+  // A shutdown() from an executor's own thread (a listener, a job) returned without
+  // waiting for that executor's runs, which report to this core until they end: wait for
+  // them and destroy the executors now, while all the members the runs use still exist.
+  std::map<std::string, ExecutorPtr> executors;
+  {
+    std::lock_guard lock(mutex_);
+    executors.swap(executors_);
+  }
+  for (auto& [alias, executor] : executors) (*executor)->shutdown(true);
+  executors.clear();
 }
 
 void SchedulerCore::add_jobstore(const std::string& alias, const Value& config) {

@@ -188,6 +188,7 @@ class SchedulerCore final : public RunReporter {
   std::condition_variable cv_;
   State state_ = State::stopped;
   std::map<std::string, StoreEntry> stores_;
+  // Destroyed by ~SchedulerCore before any other member: their runs report to this core.
   std::map<std::string, ExecutorPtr> executors_;
   std::vector<PendingJob> pending_;
   // Ids that may be in pending_ (a superset): add_job scans pending_ for a taken id only
