@@ -85,3 +85,39 @@ TEST_CASE("hot-add watcher: stopping wakes its thread at once", "[hot-add]") {
   { JobPathWatcher watcher({dir.path()}, [](const std::string&) {}); }
   CHECK(std::chrono::steady_clock::now() - started < 1s);
 }
+
+TEST_CASE("hot-add watcher: after lost events (queue overflow) a library in use whose file went is reported",
+          "[hot-add]") {
+  std::size_t queue_limit = 0;
+  std::ifstream("/proc/sys/fs/inotify/max_queued_events") >> queue_limit;
+  if (queue_limit == 0 || queue_limit > 100000) {
+    WARN("fs.inotify.max_queued_events is " << queue_limit << ": too large to overflow in a test");
+    return;
+  }
+  ScratchDir dir("hot-watch-overflow");
+  Reports reports;
+  std::mutex gate_mutex;
+  std::condition_variable gate_cv;
+  bool gate_open = false;
+  auto record = reports.callback();
+  // The first report blocks the watcher's thread, so the events that follow pile up in the queue.
+  JobPathWatcher watcher(
+      {dir.path()},
+      [&](const std::string& name) {
+        record(name);
+        std::unique_lock lock(gate_mutex);
+        gate_cv.wait(lock, [&] { return gate_open; });
+      },
+      [] { return std::vector<std::string>{"gone"}; });  // what the scheduler has loaded
+  std::ofstream(dir.path() / "libgone.so") << "x";
+  REQUIRE(reports.wait_for(1));
+  for (std::size_t i = 0; i <= queue_limit; ++i) std::ofstream(dir.path() / ("f" + std::to_string(i))) << "x";
+  fs::remove(dir.path() / "libgone.so");  // its event is lost: the queue is full
+  {
+    std::lock_guard lock(gate_mutex);
+    gate_open = true;
+  }
+  gate_cv.notify_all();
+  REQUIRE(reports.wait_for(2));
+  CHECK(reports.names() == std::vector<std::string>{"gone", "gone"});
+}

@@ -4,6 +4,7 @@
 
 #include "apsched/core/errors.h"
 #include "apsched/sdk/config.h"
+#include "loader/default_paths.h"
 #include "loader/private_copy.h"
 #include "loader/shared_object.h"
 
@@ -18,12 +19,6 @@ bool valid_name(const std::string& s) {
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
   return true;
-}
-
-std::string join(const std::vector<fs::path>& paths) {
-  std::string out;
-  for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p.string();
-  return out.empty() ? "(none)" : out;
 }
 
 std::string file_name_of(const std::string& name) { return "lib" + name + ".so"; }
@@ -109,11 +104,18 @@ std::shared_ptr<const JobLibrary> JobLibraries::library(const std::string& name)
   std::optional<fs::path> file = find_file(name);
   if (!file)
     throw LoadError("job library '" + name + "' not found: no " + file_name_of(name) + " in the job path [" +
-                        join(search_path_) + "]; add its directory to scheduler.job_path",
+                        join_paths(search_path_) + "]; add its directory to scheduler.job_path",
                     "func");
   auto lib = load_job_library(name, *file, load_from_);
   std::lock_guard lock(mutex_);
   return loaded_.emplace(name, lib).first->second;
+}
+
+std::vector<std::string> JobLibraries::loaded_names() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& [name, library] : loaded_) names.push_back(name);
+  return names;
 }
 
 LibraryChange JobLibraries::refresh(const std::string& name) {

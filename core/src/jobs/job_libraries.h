@@ -89,6 +89,9 @@ class JobLibraries {
 
   const std::vector<std::filesystem::path>& search_path() const noexcept { return search_path_; }
 
+  /** The names of the libraries loaded now. */
+  std::vector<std::string> loaded_names();
+
   /** The file library `name` is loaded from: the first `lib<name>.so` on the job path. */
   std::optional<std::filesystem::path> find_file(const std::string& name) const;
 

@@ -32,8 +32,8 @@ std::string watch_failure_hint(int error) {
 
 }  // namespace
 
-JobPathWatcher::JobPathWatcher(const std::vector<fs::path>& directories, OnChange on_change)
-    : on_change_(std::move(on_change)) {
+JobPathWatcher::JobPathWatcher(const std::vector<fs::path>& directories, OnChange on_change, KnownNames known)
+    : on_change_(std::move(on_change)), known_(std::move(known)) {
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0)
     throw SchedulerError(std::string("cannot watch the job path (inotify_init1: ") + std::strerror(errno) +
@@ -117,8 +117,8 @@ bool JobPathWatcher::drain() {
     }
   }
   if (overflow) {
-    spdlog::warn("Job path watcher: too many file events at once; looking at every job library file again");
-    report_all_present();
+    spdlog::warn("Job path watcher: too many file events at once; looking at every job library again");
+    report_all();
   }
   for (const auto& name : changed) notify(name);
   return true;
@@ -132,8 +132,17 @@ void JobPathWatcher::notify(const std::string& name) {
   }
 }
 
-void JobPathWatcher::report_all_present() {
+void JobPathWatcher::report_all() {
   std::set<std::string> names;
+  if (known_) {
+    try {
+      for (auto& name : known_()) names.insert(std::move(name));
+    } catch (const std::exception& e) {
+      spdlog::error("Job path watcher: cannot list the job libraries in use ({}); a library removed just now may "
+                    "stay in use until it is replaced or the host restarts",
+                    e.what());
+    }
+  }
   for (const auto& [wd, dir] : watches_) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))

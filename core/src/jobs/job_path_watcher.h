@@ -17,7 +17,8 @@ namespace apsched::core::detail {
  *
  * One thread, blocked in poll() on the inotify descriptor and a wake-up eventfd (no
  * polling loop); `on_change` runs in that thread with a library name, once per name per
- * batch of events. After an event-queue overflow every library file present is reported.
+ * batch of events. After an event-queue overflow (events lost) every library file present
+ * and every name `known` returns (the libraries in use, whose files may be gone) is reported.
  *
  * THREADING: all members are set in the constructor and only read afterwards; the
  * destructor wakes the thread and joins it, so `on_change` never runs after it returns.
@@ -26,13 +27,15 @@ namespace apsched::core::detail {
 class JobPathWatcher {
  public:
   using OnChange = std::function<void(const std::string& library_name)>;
+  using KnownNames = std::function<std::vector<std::string>()>;
 
   /**
    * Starts watching. A directory that cannot be watched (missing, no permission, the
    * inotify limit reached) is logged as a warning with what to do and skipped.
    * Throws SchedulerError when inotify itself is unavailable.
    */
-  JobPathWatcher(const std::vector<std::filesystem::path>& directories, OnChange on_change);
+  JobPathWatcher(const std::vector<std::filesystem::path>& directories, OnChange on_change,
+                 KnownNames known = {});
   ~JobPathWatcher();
   JobPathWatcher(const JobPathWatcher&) = delete;
   JobPathWatcher& operator=(const JobPathWatcher&) = delete;
@@ -44,7 +47,8 @@ class JobPathWatcher {
   void run();
   /** Handles one read() worth of events; false when the descriptor failed. */
   bool drain();
-  void report_all_present();
+  /** After lost events: reports every library file present and every known name. */
+  void report_all();
   /** Calls on_change_, logging what it throws (the thread must go on). */
   void notify(const std::string& name);
 
@@ -52,6 +56,7 @@ class JobPathWatcher {
   int wake_fd_ = -1;
   std::map<int, std::filesystem::path> watches_;  // watch descriptor -> directory
   OnChange on_change_;
+  KnownNames known_;
   std::thread thread_;
 };
 

@@ -1,25 +1,17 @@
 // Hot-adding job libraries: the job-path watcher's changes, taken into the scheduler.
 #include <spdlog/spdlog.h>
 
+#include "loader/default_paths.h"
 #include "scheduler/scheduler_core.h"
 
 namespace apsched::core::detail {
-namespace {
-
-std::string join(const std::vector<std::filesystem::path>& paths) {
-  std::string out;
-  for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p.string();
-  return out.empty() ? "none" : out;
-}
-
-}  // namespace
-
 std::unique_ptr<JobPathWatcher> SchedulerCore::start_watching() {
   if (!options_.watch_job_path) return nullptr;
-  auto watcher = std::make_unique<JobPathWatcher>(libraries_.search_path(),
-                                                  [this](const std::string& name) { job_library_changed(name); });
+  auto watcher = std::make_unique<JobPathWatcher>(
+      libraries_.search_path(), [this](const std::string& name) { job_library_changed(name); },
+      [this] { return libraries_.loaded_names(); });
   spdlog::info("Watching the job path for job libraries (install them by atomic rename): {}",
-               join(watcher->watched()));
+               join_paths(watcher->watched()));
   return watcher;
 }
 
