@@ -45,12 +45,6 @@ ScratchDir::~ScratchDir() {
   fs::remove_all(path_, ignored);
 }
 
-void install_by_rename(const fs::path& source, const fs::path& target) {
-  fs::path temporary = target.parent_path() / ("." + target.filename().string() + ".tmp");
-  fs::copy_file(source, temporary, fs::copy_options::overwrite_existing);
-  fs::rename(temporary, target);
-}
-
 void overwrite_in_place(const fs::path& source, const fs::path& target) {
   std::ifstream in(source, std::ios::binary);
   std::ofstream out(target, std::ios::binary | std::ios::trunc);

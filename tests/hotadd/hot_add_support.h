@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 
+#include "install_by_rename.h"
 #include "jobs/job_libraries.h"
 
 namespace apsched::testing {
@@ -26,8 +27,6 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-/** Installs `source` as `target` the safe way: written under a temporary name beside it, then renamed. */
-void install_by_rename(const std::filesystem::path& source, const std::filesystem::path& target);
 /** Overwrites `target` in place (same inode), as `cp` does. */
 void overwrite_in_place(const std::filesystem::path& source, const std::filesystem::path& target);
 

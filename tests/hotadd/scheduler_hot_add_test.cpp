@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "apsched/core/scheduler.h"
+#include "eventually.h"
 #include "hot_add_support.h"
 
 using namespace apsched;
@@ -20,16 +21,6 @@ namespace {
 
 constexpr core::Timestamp kSecond = sdk::kMicrosPerSecond;
 constexpr core::Timestamp kStart = 1767614400LL * kSecond;
-
-template <typename Predicate>
-bool eventually(Predicate predicate) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 /** A watching event-loop scheduler on an SQLite file, with an inline executor. */
 struct WatchingScheduler {

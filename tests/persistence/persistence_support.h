@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
+
 struct sqlite3;
 
 namespace apsched::persistence {
@@ -170,15 +172,6 @@ struct CommandResult {
 /** Runs the `apsched` under test to its end (bounded). */
 CommandResult run_apsched(const std::vector<std::string>& args, const fs::path& scratch_dir);
 
-/** Polls `predicate` every 20 ms until it holds or `bound` passes. */
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!predicate()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using apsched::testing::eventually;
 
 }  // namespace apsched::persistence

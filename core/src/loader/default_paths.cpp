@@ -27,4 +27,10 @@ std::vector<fs::path> with_default(std::vector<fs::path> configured, const fs::p
   return configured;
 }
 
+std::string join_paths(const std::vector<fs::path>& paths) {
+  std::string out;
+  for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p.string();
+  return out.empty() ? "(none)" : out;
+}
+
 }  // namespace apsched::core::detail

@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace apsched::core::detail {
@@ -15,5 +16,8 @@ std::filesystem::path default_worker_program();
 /** `configured` with `fallback` appended (once). */
 std::vector<std::filesystem::path> with_default(std::vector<std::filesystem::path> configured,
                                                 const std::filesystem::path& fallback);
+
+/** The paths as "a, b" for messages; "(none)" when empty. */
+std::string join_paths(const std::vector<std::filesystem::path>& paths);
 
 }  // namespace apsched::core::detail

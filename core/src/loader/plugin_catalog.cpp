@@ -8,16 +8,11 @@
 #include "apsched/sdk/executor.h"
 #include "apsched/sdk/store.h"
 #include "apsched/sdk/trigger.h"
+#include "loader/default_paths.h"
 
 namespace apsched::core::detail {
 namespace fs = std::filesystem;
 namespace {
-
-std::string join_paths(const std::vector<fs::path>& paths) {
-  std::string out;
-  for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p.string();
-  return out.empty() ? "(none)" : out;
-}
 
 std::string type_of(PluginKind kind, const sdk::Value& config) {
   const sdk::Value* type = config.find("type");
