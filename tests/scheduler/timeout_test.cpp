@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "eventually.h"
 #include "scheduler_harness.h"
 
 using namespace apsched;
@@ -21,17 +22,6 @@ std::filesystem::path gate_file(const char* tag) {
       std::filesystem::temp_directory_path() / ("apsched-" + std::string(tag) + "-" + std::to_string(::getpid()));
   std::filesystem::remove(gate);
   return gate;
-}
-
-/** Calls `done()` every 5 ms until it is true (then true) or 10 s of real time passed. */
-template <typename Fn>
-bool within_10s(Fn&& done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
 }
 
 }  // namespace
@@ -103,7 +93,7 @@ TEST_CASE("a run past its timeout is an error event at the limit and counts towa
   h.advance(10);
   h.pass();
 
-  REQUIRE(within_10s([&] { return !h.events(core::EVENT_JOB_ERROR).empty(); }));
+  REQUIRE(eventually([&] { return !h.events(core::EVENT_JOB_ERROR).empty(); }));
   auto errors = h.events(core::EVENT_JOB_ERROR);
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].timed_out);
@@ -117,7 +107,7 @@ TEST_CASE("a run past its timeout is an error event at the limit and counts towa
 
   std::ofstream(gate).put('x');
   // Its real return is logged, not reported: no executed event; then it may run again.
-  REQUIRE(within_10s([&] {
+  REQUIRE(eventually([&] {
     h.advance(10);
     h.pass();
     return h.events(core::EVENT_JOB_SUBMITTED).size() >= 2;
@@ -126,5 +116,34 @@ TEST_CASE("a run past its timeout is an error event at the limit and counts towa
   // Every run after the first found the gate open; the first one's return was only logged.
   CHECK(h.events(core::EVENT_JOB_EXECUTED).size() == h.events(core::EVENT_JOB_SUBMITTED).size() - 1);
   CHECK(h.events(core::EVENT_JOB_ERROR).size() == 1);
+  std::filesystem::remove(gate);
+}
+
+TEST_CASE("a scheduler shut down by a timeout listener and then destroyed waits for the run still finishing",
+          "[scheduler][timeout][threads]") {
+  auto h = std::make_unique<SchedulerHarness>(core::JobDefaults{}, "threadpool");
+  auto gate = gate_file("destroy-gate");
+  h->scheduler().start();
+  // The "stop on error" pattern: on the watchdog thread, which the run's worker waits for.
+  h->scheduler().add_listener([&](const core::Event&) { h->scheduler().shutdown(false); }, core::EVENT_JOB_ERROR);
+  auto spec = SchedulerHarness::interval_job("stubborn", 10, "gate_jobs:hold_until_file");
+  spec.args = sdk::Value::List{gate.string()};
+  spec.misfire_grace_time = core::GraceTime{};
+  spec.timeout = core::Timeout{0.05};
+  h->scheduler().add_job(spec);
+  h->advance(10);
+  h->pass();
+  REQUIRE(eventually([&] { return !h->scheduler().running(); }));
+
+  // The job returns later; its run then reports to the scheduler (run_finished), which
+  // must still be whole: a sanitizer build sees any use of destroyed members.
+  std::thread opener([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::ofstream(gate).put('x');
+  });
+  auto destroying = std::chrono::steady_clock::now();
+  h.reset();
+  CHECK(std::chrono::steady_clock::now() - destroying >= std::chrono::milliseconds(150));
+  opener.join();
   std::filesystem::remove(gate);
 }
