@@ -180,6 +180,33 @@ TEST_CASE("processpool: a run past its timeout is reported at the limit, its wor
   CHECK(no_children());
 }
 
+TEST_CASE("processpool: each run time of a run has its own timeout, also after an earlier one timed out",
+          "[processpool][timeout]") {
+  RealPool p(1);
+  auto run = call(p.probe, "slow", "crash_jobs:stubborn", Value::List{60.0}, {1, 2});
+  run->set_timeout(0.2);
+  REQUIRE(p.pool.submit(std::move(run)).ok());
+  auto got = p.finish(1);
+  REQUIRE(got.size() == 2);
+  for (const auto& outcome : got) CHECK(outcome.timed_out);
+  CHECK(no_children());
+}
+
+TEST_CASE("processpool: a run time that crashes after an earlier one of its run timed out is an error event",
+          "[processpool][timeout]") {
+  RealPool p(1);
+  auto run = call(p.probe, "slow", "crash_jobs:stubborn_then_abort", Value::List{60.0}, {1, 2});
+  run->set_timeout(0.2);
+  REQUIRE(p.pool.submit(std::move(run)).ok());
+  auto got = p.finish(1);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].timed_out);
+  CHECK_FALSE(got[1].timed_out);
+  CHECK_FALSE(got[1].ok);
+  CHECK_THAT(got[1].error_message, Contains("SIGABRT"));
+  CHECK(no_children());
+}
+
 TEST_CASE("processpool: a timed-out job that honours its stop token returns, and that late outcome goes to the kernel",
           "[processpool][timeout]") {
   RealPool p(1, 5);

@@ -273,6 +273,7 @@ bool ProcessPoolExecutor::start_next(Worker& w, Assignment& a) {
     double limit = a.run->timeout_seconds();
     a.current = t;
     a.in_flight = true;
+    a.timed_out = false;  // a timeout of an earlier run time of this run is over
     a.deadline = limit > 0 ? Clock::now() + seconds(limit) : Clock::time_point::max();
     w.process->send(line);  // a worker that is gone is handled when it is reaped
     return true;
