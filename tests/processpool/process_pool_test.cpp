@@ -1,6 +1,7 @@
 // ProcessPoolExecutor: jobs in worker processes, crash isolation, timeouts, job output,
 // bad input, and shutdown without leftover processes. Real workers, short real times.
 #include <executors/processpool/process_pool.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,9 +69,10 @@ struct RealPool {
       : pool(with_real_workers(host), pool_config(workers, kill_grace)) {
     REQUIRE(pool.start().ok());
   }
-  /** Submits a call of `func` (timeout 0: none). */
-  void submit(const std::string& id, const std::string& func, Value args = Value::List{}, double timeout = 0) {
-    auto run = call(probe, id, func, std::move(args));
+  /** Submits a call of `func` (timeout 0: none) for each of `times`. */
+  void submit(const std::string& id, const std::string& func, Value args = Value::List{}, double timeout = 0,
+              std::vector<apsched::sdk::Timestamp> times = {1}) {
+    auto run = call(probe, id, func, std::move(args), std::move(times));
     run->set_timeout(timeout);
     REQUIRE(pool.submit(std::move(run)).ok());
   }
@@ -154,6 +156,23 @@ TEST_CASE("processpool: a job that dies is an error naming the signal or exit st
   CHECK(no_children());
 }
 
+TEST_CASE("processpool: with SIGCHLD ignored, a worker that ends is still an error event, saying why its status is unknown",
+          "[processpool][errors]") {
+  struct sigaction ignore {}, before{};
+  ignore.sa_handler = SIG_IGN;
+  REQUIRE(::sigaction(SIGCHLD, &ignore, &before) == 0);
+  std::vector<JobOutcome> got;
+  {
+    RealPool p(1);
+    p.submit("exit", "crash_jobs:exit", Value::List{3});
+    got = p.finish(1);
+  }
+  ::sigaction(SIGCHLD, &before, nullptr);
+  REQUIRE(got.size() == 1);
+  CHECK_FALSE(got[0].ok);
+  CHECK_THAT(got[0].error_message, Contains("unknown exit status") && Contains("SIGCHLD is set to SIG_IGN"));
+}
+
 TEST_CASE("processpool: what a job prints and logs goes to the host's log, tagged with its job id",
           "[processpool][output]") {
   RealPool p(1);
@@ -183,9 +202,7 @@ TEST_CASE("processpool: a run past its timeout is reported at the limit, its wor
 TEST_CASE("processpool: each run time of a run has its own timeout, also after an earlier one timed out",
           "[processpool][timeout]") {
   RealPool p(1);
-  auto run = call(p.probe, "slow", "crash_jobs:stubborn", Value::List{60.0}, {1, 2});
-  run->set_timeout(0.2);
-  REQUIRE(p.pool.submit(std::move(run)).ok());
+  p.submit("slow", "crash_jobs:stubborn", Value::List{60.0}, 0.2, {1, 2});
   auto got = p.finish(1);
   REQUIRE(got.size() == 2);
   for (const auto& outcome : got) CHECK(outcome.timed_out);
@@ -195,9 +212,7 @@ TEST_CASE("processpool: each run time of a run has its own timeout, also after a
 TEST_CASE("processpool: a run time that crashes after an earlier one of its run timed out is an error event",
           "[processpool][timeout]") {
   RealPool p(1);
-  auto run = call(p.probe, "slow", "crash_jobs:stubborn_then_abort", Value::List{60.0}, {1, 2});
-  run->set_timeout(0.2);
-  REQUIRE(p.pool.submit(std::move(run)).ok());
+  p.submit("slow", "crash_jobs:stubborn_then_abort", Value::List{60.0}, 0.2, {1, 2});
   auto got = p.finish(1);
   REQUIRE(got.size() == 2);
   CHECK(got[0].timed_out);

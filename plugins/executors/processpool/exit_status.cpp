@@ -7,6 +7,9 @@
 namespace apsched::executors {
 
 std::string describe_exit(int wait_status) {
+  if (wait_status == kUnknownWaitStatus)
+    return "ended with an unknown exit status (the system reaped it: SIGCHLD is set to SIG_IGN in this process; "
+           "restore its default action)";
   if (WIFSIGNALED(wait_status)) {
     int signal = WTERMSIG(wait_status);
     const char* abbrev = ::sigabbrev_np(signal);
@@ -18,6 +21,8 @@ std::string describe_exit(int wait_status) {
   return "ended (wait status " + std::to_string(wait_status) + ")";
 }
 
-std::string exit_kind(int wait_status) { return WIFSIGNALED(wait_status) ? "signal" : "exit"; }
+std::string exit_kind(int wait_status) {
+  return wait_status != kUnknownWaitStatus && WIFSIGNALED(wait_status) ? "signal" : "exit";
+}
 
 }  // namespace apsched::executors

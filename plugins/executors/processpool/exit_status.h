@@ -3,6 +3,9 @@
 
 namespace apsched::executors {
 
+/** No real wait status: the process ended but was reaped elsewhere (SIGCHLD ignored). */
+constexpr int kUnknownWaitStatus = -1;
+
 /** A wait status in words: "was killed by signal 11 (SIGSEGV: Segmentation fault)",
  *  "exited with status 3". */
 std::string describe_exit(int wait_status);

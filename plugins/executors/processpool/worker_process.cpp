@@ -1,5 +1,7 @@
 #include "worker_process.h"
 
+#include "exit_status.h"
+
 #include <apsched/sdk/job_worker.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -181,7 +183,9 @@ std::optional<int> WorkerProcess::reap() noexcept {
   pid_t done;
   while ((done = ::waitpid(pid_, &status, WNOHANG)) < 0 && errno == EINTR) {
   }
-  if (done != pid_) return std::nullopt;
+  // ECHILD: reaped by the kernel (SIGCHLD ignored somewhere in the process); the pidfd says it ended.
+  if (done < 0 && errno == ECHILD) status = kUnknownWaitStatus;
+  else if (done != pid_) return std::nullopt;
   reaped_ = true;
   return status;
 }

@@ -55,7 +55,8 @@ class WorkerProcess {
   /** Ends the request stream: an idle worker exits. */
   void close_requests() noexcept;
   void signal(int signal) noexcept;
-  /** The wait status once the process has ended (reaping it); nullopt while it runs. */
+  /** The wait status once the process has ended (reaping it), kUnknownWaitStatus if it was
+   *  reaped elsewhere; nullopt while it runs. */
   std::optional<int> reap() noexcept;
 
   LineReader replies;
