@@ -4,12 +4,11 @@
 #include <sstream>
 
 namespace apsched::executors {
-namespace {
-
-// Limits beyond this (about 31 years) are treated as this, so deadlines cannot overflow.
-constexpr double kLongestLimitSeconds = 1e9;
-
-}  // namespace
+std::chrono::steady_clock::duration limit_duration(double seconds) {
+  constexpr double kLongestLimitSeconds = 1e9;
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(std::min(seconds, kLongestLimitSeconds)));
+}
 
 sdk::JobOutcome timeout_outcome(double limit_seconds, const std::string& consequence) {
   std::ostringstream text;
@@ -29,7 +28,7 @@ RunWatchdog::~RunWatchdog() {
 }
 
 void RunWatchdog::run(sdk::JobRun& run, const std::atomic<bool>& abort) noexcept {
-  const double limit = std::min(run.timeout_seconds(), kLongestLimitSeconds);
+  const double limit = run.timeout_seconds();
   for (sdk::Timestamp t : run.run_times()) {
     if (!run.begin(t)) continue;
     RunStopToken token(abort);
@@ -37,7 +36,7 @@ void RunWatchdog::run(sdk::JobRun& run, const std::atomic<bool>& abort) noexcept
       run.end(t, run.invoke(t, token));
       continue;
     }
-    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
+    auto deadline = Clock::now() + limit_duration(limit);
     Watch watch{run, t, token, limit, deadline};
     bool watched = add(watch);
     sdk::JobOutcome outcome = run.invoke(t, token);

@@ -27,6 +27,10 @@ class RunStopToken final : public sdk::StopToken {
   std::atomic<bool> stop_{false};
 };
 
+/** A time limit in seconds as a steady-clock duration; limits beyond about 31 years are
+ *  treated as 31 years, so that deadlines cannot overflow. */
+std::chrono::steady_clock::duration limit_duration(double seconds);
+
 /** The outcome reported for a run past its timeout: "TimeoutError", timed_out set. */
 sdk::JobOutcome timeout_outcome(double limit_seconds, const std::string& consequence);
 

@@ -18,17 +18,10 @@
 namespace apsched::executors {
 namespace {
 
-constexpr double kLongestLimitSeconds = 1e9;  // so that deadlines cannot overflow
-
 std::string seconds_text(double seconds) {
   std::ostringstream text;
   text << seconds;
   return text.str();
-}
-
-template <typename Duration = std::chrono::steady_clock::duration>
-Duration seconds(double s) {
-  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(std::min(s, kLongestLimitSeconds)));
 }
 
 }  // namespace
@@ -177,7 +170,7 @@ void ProcessPoolExecutor::supervise() noexcept {
     if (state != State::running && !busy && resumed_.empty() && queue_empty()) {
       if (!closing_) {
         closing_ = true;
-        auto kill_at = Clock::now() + seconds(options_.kill_grace_seconds);
+        auto kill_at = Clock::now() + limit_duration(options_.kill_grace_seconds);
         for (auto& w : workers_) {
           w->process->close_requests();  // an idle worker exits on EOF
           w->kill_at = std::min(w->kill_at, kill_at);
@@ -274,7 +267,7 @@ bool ProcessPoolExecutor::start_next(Worker& w, Assignment& a) {
     a.current = t;
     a.in_flight = true;
     a.timed_out = false;  // a timeout of an earlier run time of this run is over
-    a.deadline = limit > 0 ? Clock::now() + seconds(limit) : Clock::time_point::max();
+    a.deadline = limit > 0 ? Clock::now() + limit_duration(limit) : Clock::time_point::max();
     w.process->send(line);  // a worker that is gone is handled when it is reaped
     return true;
   }
@@ -414,7 +407,7 @@ void ProcessPoolExecutor::stop_worker(Worker& w) {
   if (w.stopping || w.exited) return;
   w.stopping = true;
   w.process->signal(SIGTERM);
-  w.kill_at = std::min(w.kill_at, Clock::now() + seconds(options_.kill_grace_seconds));
+  w.kill_at = std::min(w.kill_at, Clock::now() + limit_duration(options_.kill_grace_seconds));
 }
 
 void ProcessPoolExecutor::check_deadlines() {

@@ -5,7 +5,10 @@
  * gets its command line from Host::job_worker_command() and starts it with:
  *  - fd 0 on /dev/null; fd 1 and fd 2 on pipes: what a job prints, to be logged with its
  *    job id;
- *  - fd 3 (kRequestFd): the read end of a pipe that carries requests to the worker;
+ *  - fd 3 (kRequestFd): one end of a socketpair (AF_UNIX, SOCK_STREAM) that carries
+ *    requests to the worker (read it like a pipe). A socket rather than a pipe so that
+ *    the executor can write with send(MSG_NOSIGNAL): a worker that has died gives EPIPE,
+ *    not a SIGPIPE that would kill the host;
  *  - fd 4 (kReplyFd): the write end of a pipe that carries replies back;
  *  - every signal unblocked and at its default action.
  *
