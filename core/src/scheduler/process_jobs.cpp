@@ -11,10 +11,7 @@ namespace {
 // A lease outlives any pass; it only matters if this process dies mid-pass, and then
 // the same instance takes its jobs back at once (its own leases never block it).
 constexpr Timestamp kLeaseMicros = 60 * sdk::kMicrosPerSecond;
-// Due jobs taken per store and transaction; a pass with more loops at once. The first
-// batch is small so that the first runs start soon; while batches come back full, each
-// doubles, up to the largest.
-constexpr std::size_t kFirstBatch = 64;
+// Due jobs taken per store and transaction at most (StoreEntry::batch starts smaller).
 constexpr std::size_t kLargestBatch = 1024;
 // Decoded jobs kept per store (see StoreEntry::decoded); beyond, the cache starts over.
 constexpr std::size_t kDecodedJobsKept = 65536;
@@ -87,14 +84,13 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   sdk::JobStore& jobs = store(alias);
   StoreEntry& entry = stores_.at(alias);
   std::size_t& batch = entry.batch;
-  if (batch == 0) batch = kFirstBatch;
   std::vector<sdk::JobRecord>& due = pass_due_;
   std::vector<sdk::Release>& releases = pass_releases_;
   due.clear();
   releases.clear();
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, due);
   if (!status.ok()) throw SchedulerError(status.message);
-  batch = due.size() == batch ? std::min(2 * batch, kLargestBatch) : kFirstBatch;
+  batch = due.size() == batch ? std::min(2 * batch, kLargestBatch) : StoreEntry::kFirstBatch;
   if (due.empty()) return;
 
   std::vector<std::string> parked;
@@ -102,10 +98,11 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   for (const auto& record : due) {
     const std::string& id = record.id;
     LoadedJob* job = nullptr;
+    LoadedJob fresh;  // holds a job decoded for this pass only
     JobFunction function;
     ExecutorPtr executor;
     try {
-      job = &decoded(entry, record, alias);
+      job = &decoded(entry, record, alias, fresh);
       auto found = executors_.find(job->info.executor);
       if (found == executors_.end())
         throw SchedulerError("its executor '" + job->info.executor + "' does not exist");
@@ -168,7 +165,8 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   due.clear();  // drops the documents now; the capacity stays for the next pass
 }
 
-LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias) {
+LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias,
+                                  LoadedJob& fresh) {
   auto it = entry.decoded.find(record.id);
   if (it != entry.decoded.end() && it->second.document.shares_storage_with(record.document)) {
     it->second.job.info.next_run_time = record.next_run_time;
@@ -179,8 +177,8 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
     // Nobody else holds this document (a database store parsed it for this pass): it
     // cannot come back, so keeping the job would only cost memory.
     if (it != entry.decoded.end()) entry.decoded.erase(it);
-    scratch_job_ = std::move(job);
-    return scratch_job_;
+    fresh = std::move(job);
+    return fresh;
   }
   if (it == entry.decoded.end()) {
     if (entry.decoded.size() >= kDecodedJobsKept) entry.decoded.clear();

@@ -127,7 +127,10 @@ class SchedulerCore final : public RunReporter {
      * every run. Documents read from a database are new each time and never match.
      */
     std::unordered_map<std::string, DecodedJob> decoded = {};
-    std::size_t batch = 0;  ///< due jobs to take in the next pass (0: the first batch size)
+    /** Due jobs to take in the next pass: small at first so that the first runs start
+     *  soon, doubling while batches come back full. */
+    static constexpr std::size_t kFirstBatch = 64;
+    std::size_t batch = kFirstBatch;
   };
 
   JobFunction resolve_function(const std::string& reference);
@@ -156,8 +159,9 @@ class SchedulerCore final : public RunReporter {
   void clear_waiting(const std::string& id);                            // needs lock
   void process_store(const std::string& alias, Timestamp now, std::deque<Step>& steps);  // needs lock
   std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
-  /** The job of a due record, from `entry.decoded` or decoded now; throws when it cannot be. */
-  LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias);  // needs lock
+  /** The job of a due record, from `entry.decoded`, or decoded now (into `fresh` when not
+   *  worth keeping); throws when it cannot be. Needs lock. */
+  LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias, LoadedJob& fresh);
   /** Counts one more running submission of the job unless max_instances are running. */
   bool take_instance(const std::string& job_id, int max_instances);
   /** Carries out a step outside the lock and dispatches its events. */
@@ -199,7 +203,6 @@ class SchedulerCore final : public RunReporter {
   // made glibc consolidate its free lists over and over (a third of a busy pass).
   std::vector<sdk::JobRecord> pass_due_;
   std::vector<sdk::Release> pass_releases_;
-  LoadedJob scratch_job_;  // a decoded job not worth keeping, valid until the next decode
   bool wakeup_pending_ = false;
   bool loop_active_ = false;
   std::thread::id loop_thread_;
