@@ -41,7 +41,8 @@ std::string encode_request(const Request& request) {
                             {"func", request.func},
                             {"args", request.args},
                             {"kwargs", request.kwargs},
-                            {"run_time", request.run_time}});
+                            {"run_time", request.run_time},
+                            {"library_file", request.library_file}});
 }
 
 Request decode_request(std::string_view line) {
@@ -52,6 +53,7 @@ Request decode_request(std::string_view line) {
   r.args = member(message, "args");
   r.kwargs = member(message, "kwargs");
   r.run_time = member(message, "run_time").as_int();
+  if (const Value* file = message.find("library_file")) r.library_file = file->as_string();
   return r;
 }
 

@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "install_by_rename.h"
 #include "refusal.h"
 
 namespace fs = std::filesystem;
 using apsched::test::ConfigFile;
 using apsched::test::count_of;
 using apsched::test::start_host;
+using apsched::testing::install_by_rename;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -135,7 +137,7 @@ TEST_CASE("apsched run: without the worker program, processpool runs are errors 
   CHECK(host->wait().describe() == "exit status 0");
 }
 
-TEST_CASE("apsched run: with watch_job_path, processpool runs use a job library version installed while it runs",
+TEST_CASE("apsched run: with watch_job_path, processpool runs use the job library version the host accepted",
           "[integration][processpool][hot-add]") {
   ConfigFile config(
       "scheduler: {timezone: UTC, job_path: [jobs.d], watch_job_path: true}\n"
@@ -152,11 +154,20 @@ TEST_CASE("apsched run: with watch_job_path, processpool runs use a job library 
   auto written = [&](const std::string& version) {
     return apsched::test::read_file(config.dir() / "fast.txt").find(version) != std::string::npos;
   };
-  REQUIRE_WITHIN(*host, [&] { return written("v1"); });
+  auto v1_runs = [&] { return count_of(apsched::test::read_file(config.dir() / "fast.txt"), "v1\n"); };
+  REQUIRE_WITHIN(*host, [&] { return v1_runs() >= 1; });
+  // A file the host refuses; then the worker dies, and its replacement must still run the
+  // version the host kept (v1), not load the refused file from the job path.
+  install_by_rename(fs::path(APSCHED_FIXTURE_JOBS_DIR) / "libbroken_jobs.so", config.dir() / "jobs.d/libversioned.so");
+  REQUIRE_OUTPUT(*host, "Job library 'versioned' not replaced: ");
+  for (pid_t worker : workers_of(host->pid())) ::kill(worker, SIGKILL);
+  REQUIRE_OUTPUT(*host, "was killed by signal 9");
+  std::size_t before = v1_runs();
+  REQUIRE_WITHIN(*host, [&] { return v1_runs() >= before + 3; });
   // Installed by rename, as the README says; the one worker loaded v1 and must now run v2.
-  fs::copy_file(versions / "v2/libversioned.so", config.dir() / "jobs.d/.incoming.tmp");
-  fs::rename(config.dir() / "jobs.d/.incoming.tmp", config.dir() / "jobs.d/libversioned.so");
+  install_by_rename(versions / "v2/libversioned.so", config.dir() / "jobs.d/libversioned.so");
   REQUIRE_WITHIN(*host, [&] { return written("v2"); });
+  CHECK(count_of(host->output(), "LoadError") == 0);
   host->send_signal(SIGTERM);
   CHECK(host->wait().describe() == "exit status 0");
 }

@@ -69,6 +69,8 @@ class FakeRun final : public sdk::JobRun {
   const std::vector<sdk::Timestamp>& run_times() const noexcept override { return times_; }
   double timeout_seconds() const noexcept override { return timeout_seconds_; }
   void set_timeout(double seconds) { timeout_seconds_ = seconds; }
+  const std::string& library_file() const noexcept override { return library_file_; }
+  void set_library_file(std::string file) { library_file_ = std::move(file); }
   /** Called at the end of every end(), as a listener of the reported event would be. */
   void set_on_end(std::function<void(const sdk::JobOutcome&)> on_end) { on_end_ = std::move(on_end); }
   /** What an executor that calls the function itself (a process pool) calls. */
@@ -120,6 +122,7 @@ class FakeRun final : public sdk::JobRun {
   std::vector<sdk::Timestamp> times_;
   bool on_time_;
   double timeout_seconds_ = 0;
+  std::string library_file_;
   std::function<void(const sdk::JobOutcome&)> on_end_;
   std::atomic<bool> invoking_{false};
 };

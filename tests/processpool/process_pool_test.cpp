@@ -76,6 +76,12 @@ struct RealPool {
     run->set_timeout(timeout);
     REQUIRE(pool.submit(std::move(run)).ok());
   }
+  /** Submits a call of `func` in the library loaded from `library_file`. */
+  void submit_in(const std::string& id, const std::string& func, const std::string& library_file) {
+    auto run = call(probe, id, func);
+    run->set_library_file(library_file);
+    REQUIRE(pool.submit(std::move(run)).ok());
+  }
   /** Waits until `runs` runs are over, shuts the pool down (waiting) and gives their outcomes. */
   std::vector<JobOutcome> finish(int runs) {
     REQUIRE(eventually([&] { return probe.destroyed == runs; }));
@@ -127,6 +133,28 @@ TEST_CASE("processpool: the job runs in a worker process with its arguments, and
     CHECK(p.probe.ended == 6);
   }
   CHECK(no_children());
+}
+
+TEST_CASE("processpool: a run that names its library file runs that version, whatever the job path holds",
+          "[processpool][hot-add]") {
+  const std::string versions = APSCHED_FIXTURE_VERSIONS_DIR;
+  RealPool p(1);  // one worker: it must hold both versions
+  p.submit_in("second", "versioned:version", versions + "/v2/libversioned.so");
+  p.submit_in("first", "versioned:version", versions + "/v1/libversioned.so");
+  p.submit_in("second-again", "versioned:version", versions + "/v2/libversioned.so");
+  p.submit_in("gone", "versioned:version", versions + "/none/libversioned.so");
+  p.submit("job-path", "versioned:version");  // no file named: the job path, which has no libversioned.so
+  auto got = p.finish(5);
+  REQUIRE(got.size() == 5);
+  CHECK(got[0].retval == Value("v2"));
+  CHECK(got[1].retval == Value("v1"));
+  CHECK(got[2].retval == Value("v2"));
+  CHECK_FALSE(got[3].ok);
+  CHECK(got[3].error_type == "LoadError");
+  CHECK_THAT(got[3].error_message, Contains("cannot load the version of job library 'versioned' that the host runs (" +
+                                            versions + "/none/libversioned.so: no such file)"));
+  CHECK_FALSE(got[4].ok);
+  CHECK_THAT(got[4].error_message, Contains("job library 'versioned' not found"));
 }
 
 TEST_CASE("processpool: a job that dies is an error naming the signal or exit status, and the others carry on",

@@ -23,6 +23,8 @@ bool valid_name(const std::string& s) {
 
 std::string file_name_of(const std::string& name) { return "lib" + name + ".so"; }
 
+}  // namespace
+
 std::shared_ptr<const JobLibrary> load_job_library(const std::string& name, const fs::path& file, LoadFrom from) {
   auto lib = std::make_shared<JobLibrary>();
   lib->name = name;
@@ -31,8 +33,10 @@ std::shared_ptr<const JobLibrary> load_job_library(const std::string& name, cons
     LoadedVersion version = open_private_copy(file, kAlias, "job library");
     lib->library = std::move(version.library);
     lib->content_id = std::move(version.content_id);
+    lib->code_file = std::move(version.copy);
   } else {
     lib->library = std::make_shared<const boost::dll::shared_library>(open_shared_object(file, kAlias, "job library"));
+    lib->code_file = file;
   }
   auto entry = lib->library->get_alias<const apsched_job_library_descriptor*()>(kAlias);
   const apsched_job_library_descriptor* d = entry();
@@ -46,8 +50,6 @@ std::shared_ptr<const JobLibrary> load_job_library(const std::string& name, cons
   }
   return lib;
 }
-
-}  // namespace
 
 std::string JobLibrary::function_list() const {
   std::string listed;
@@ -151,20 +153,23 @@ LibraryChange JobLibraries::refresh(const std::string& name) {
   return change;
 }
 
-JobFunction JobLibraries::resolve(const std::string& reference) {
-  auto [library_name, function_name] = split_job_reference(reference);
-  auto lib = library(library_name);
-  auto it = lib->functions.find(function_name);
-  if (it == lib->functions.end()) {
+JobFunction find_job_function(const std::shared_ptr<const JobLibrary>& library, const std::string& function) {
+  auto it = library->functions.find(function);
+  if (it == library->functions.end()) {
     std::set<std::string, std::less<>> names;
-    for (const auto& [name, fn] : lib->functions) names.insert(name);
-    std::string suggestion = sdk::closest_match(function_name, names);
-    throw LoadError("job library '" + library_name + "' (" + lib->path.string() + ") has no function '" +
-                        function_name + "'" + (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") +
-                        " (it has: " + lib->function_list() + ")",
+    for (const auto& [name, fn] : library->functions) names.insert(name);
+    std::string suggestion = sdk::closest_match(function, names);
+    throw LoadError("job library '" + library->name + "' (" + library->path.string() + ") has no function '" +
+                        function + "'" + (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") +
+                        " (it has: " + library->function_list() + ")",
                     "func");
   }
-  return {it->second, lib};
+  return {it->second, library};
+}
+
+JobFunction JobLibraries::resolve(const std::string& reference) {
+  auto [library_name, function_name] = split_job_reference(reference);
+  return find_job_function(library(library_name), function_name);
 }
 
 }  // namespace apsched::core::detail

@@ -17,6 +17,9 @@ struct JobLibrary {
   std::string name;
   std::filesystem::path path;  ///< the file it was loaded from (never the private copy)
   std::string content_id;      ///< the version's bytes (private copies only; else empty)
+  /// What a job worker loads to run exactly this version: `path` itself, or the private
+  /// copy (which holds these bytes for the life of the process).
+  std::filesystem::path code_file;
   std::shared_ptr<const boost::dll::shared_library> library;
   std::map<std::string, sdk::JobInvoker, std::less<>> functions;
 
@@ -41,6 +44,13 @@ enum class LoadFrom {
   file,          ///< the file itself: a library is loaded once and never replaced
   private_copy,  ///< a private copy of each version (hot-add: files may be replaced)
 };
+
+/** Loads job library `name` from `file`. Throws LoadError naming `file` and what is wrong. */
+std::shared_ptr<const JobLibrary> load_job_library(const std::string& name, const std::filesystem::path& file,
+                                                   LoadFrom from);
+
+/** Function `function` of `library`; throws LoadError (field "func") listing the library's functions. */
+JobFunction find_job_function(const std::shared_ptr<const JobLibrary>& library, const std::string& function);
 
 /** What refresh() found for one library name. */
 struct LibraryChange {

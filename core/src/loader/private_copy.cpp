@@ -2,15 +2,16 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
-#include <iterator>
 
 #include "apsched/core/errors.h"
 #include "loader/shared_object.h"
@@ -36,37 +37,25 @@ std::string content_id(const std::string& bytes) {
   return id;
 }
 
-/** A private directory (mode 0700) holding one copy; both are gone when this ends. */
-class CopyDir {
- public:
-  CopyDir() {
-    std::error_code ec;
-    fs::path temp = fs::temp_directory_path(ec);
-    std::string pattern = (temp / "apsched-load-XXXXXX").string();
-    if (ec || ::mkdtemp(pattern.data()) == nullptr)
-      throw LoadError("cannot create a private directory under " + (ec ? "$TMPDIR" : temp.string()) +
-                      " to load job libraries from: " + (ec ? ec.message() : std::strerror(errno)) +
-                      "; set TMPDIR to a writable directory");
-    dir_ = pattern;
+/** A sealed memory file holding `bytes`, named after `file` (as /proc shows it). */
+int sealed_copy(const fs::path& file, const std::string& bytes) {
+  int fd = ::memfd_create(file.filename().c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    throw LoadError(file.string() + ": cannot create the in-memory copy to load it from (memfd_create: " +
+                    std::strerror(errno) + "); raise the open-file limit (ulimit -n) if it is reached");
+  for (std::size_t done = 0; done < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::string reason = std::strerror(errno);
+      ::close(fd);
+      throw LoadError(file.string() + ": cannot write the in-memory copy to load it from: " + reason);
+    }
+    done += static_cast<std::size_t>(n);
   }
-  ~CopyDir() {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  CopyDir(const CopyDir&) = delete;
-  CopyDir& operator=(const CopyDir&) = delete;
-
-  fs::path write(const std::string& name, const std::string& bytes) const {
-    fs::path copy = dir_ / name;
-    std::ofstream out(copy, std::ios::binary);
-    if (!(out << bytes) || !out.flush())
-      throw LoadError("cannot write a private copy to " + copy.string() + ": " + std::strerror(errno));
-    return copy;
-  }
-
- private:
-  fs::path dir_;
-};
+  ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  return fd;
+}
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
@@ -85,18 +74,21 @@ LoadedVersion open_private_copy(const fs::path& file, const char* alias, const c
   std::lock_guard lock(load_mutex);
   if (auto it = loaded_versions.find(id); it != loaded_versions.end()) return it->second;
 
-  CopyDir dir;
-  fs::path copy = dir.write(file.filename().string(), bytes);
+  int fd = sealed_copy(file, bytes);
+  // By process id, not /proc/self: a job worker opens the same path.
+  fs::path copy = fs::path("/proc") / std::to_string(::getpid()) / "fd" / std::to_string(fd);
   boost::dll::shared_library library;
   try {
     library = open_shared_object(copy, alias, what);
   } catch (const LoadError& e) {
+    ::close(fd);
     throw LoadError(replace_all(e.what(), copy.string(), file.string()), e.field());
   }
+  // `fd` stays open for the life of the process: the copy's path must keep naming it.
   // Pin it: dlclose never unmaps it, whatever still runs its code (threads it started,
   // GNU unique symbols, thread_local destructors).
   if (void* pinned = ::dlopen(copy.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)) ::dlclose(pinned);
-  LoadedVersion version{std::make_shared<const boost::dll::shared_library>(std::move(library)), id};
+  LoadedVersion version{std::make_shared<const boost::dll::shared_library>(std::move(library)), id, copy};
   loaded_versions.emplace(id, version);
   return version;
 }

@@ -43,6 +43,11 @@ JobRunImpl::JobRunImpl(RunReporter& reporter, const Job& job, std::vector<Timest
 
 JobRunImpl::~JobRunImpl() { reporter_.run_finished(job_id_); }
 
+const std::string& JobRunImpl::library_file() const noexcept {
+  static const std::string none;
+  return function_.library ? function_.library->code_file.native() : none;
+}
+
 bool JobRunImpl::begin(Timestamp run_time) noexcept {
   // As APScheduler's run_job: lateness is judged when the run really starts.
   if (grace_) {

@@ -45,6 +45,7 @@ class JobRunImpl final : public sdk::JobRun {
   const Value& kwargs() const noexcept override { return kwargs_; }
   const std::vector<Timestamp>& run_times() const noexcept override { return run_times_; }
   double timeout_seconds() const noexcept override { return timeout_.value_or(0); }
+  const std::string& library_file() const noexcept override;
   bool begin(Timestamp run_time) noexcept override;
   sdk::JobOutcome invoke(Timestamp run_time, const sdk::StopToken& stop) noexcept override;
   void end(Timestamp run_time, const sdk::JobOutcome& outcome) noexcept override;

@@ -45,7 +45,6 @@ sdk::Status KernelHost::job_worker_command(std::vector<std::string>& argv) noexc
       argv.push_back("--job-path");
       argv.push_back(dir.string());
     }
-    if (worker_.reload_changed) argv.push_back("--reload-changed");
     return sdk::Status::success();
   } catch (const std::exception& e) {
     return {sdk::Code::internal, e.what(), {}};

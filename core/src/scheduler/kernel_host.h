@@ -14,7 +14,6 @@ namespace apsched::core::detail {
 struct WorkerSetup {
   std::filesystem::path program;
   std::vector<std::filesystem::path> job_path;
-  bool reload_changed = false;  ///< hot-add: workers load a library again when its file changes
 };
 
 /** The kernel's side of sdk::Host: spdlog, the scheduler clock, trigger creation, job workers. */

@@ -42,7 +42,7 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, std::function<void()> on_
                  options_.watch_job_path ? LoadFrom::private_copy : LoadFrom::file),
       host_(*clock_, timezone_, options_.base_directory.string(), catalog_,
             WorkerSetup{options_.worker_program.empty() ? default_worker_program() : options_.worker_program,
-                        libraries_.search_path(), options_.watch_job_path}) {
+                        libraries_.search_path()}) {
   const JobDefaults& d = options_.job_defaults;
   if (d.max_instances < 1) throw SchedulerError("job_defaults.max_instances must be at least 1", "max_instances");
   if (d.misfire_grace_time && *d.misfire_grace_time <= 0)

@@ -1,32 +1,25 @@
 #include "worker/worker_libraries.h"
 
-#include <sys/stat.h>
+#include "apsched/core/errors.h"
 
 namespace apsched::core::detail {
 
-WorkerLibraries::WorkerLibraries(std::vector<std::filesystem::path> job_path, bool reload_changed)
-    : libraries_(std::move(job_path), reload_changed ? LoadFrom::private_copy : LoadFrom::file),
-      reload_changed_(reload_changed) {}
+WorkerLibraries::WorkerLibraries(std::vector<std::filesystem::path> job_path) : job_path_(std::move(job_path)) {}
 
-std::optional<WorkerLibraries::Stamp> WorkerLibraries::stamp_of(const std::string& name) const {
-  std::optional<std::filesystem::path> file = libraries_.find_file(name);
-  struct stat info {};
-  if (!file || ::stat(file->c_str(), &info) != 0) return std::nullopt;
-  return Stamp{info.st_dev, info.st_ino, info.st_size,
-               static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec};
-}
-
-JobFunction WorkerLibraries::resolve(const std::string& reference) {
-  if (reload_changed_) {
-    std::string name = split_job_reference(reference).first;
-    std::optional<Stamp> stamp = stamp_of(name);
-    auto [seen, first_look] = seen_.try_emplace(name, stamp);
-    if (!first_look && seen->second != stamp) {
-      libraries_.refresh(name);
-      seen->second = stamp;
+JobFunction WorkerLibraries::resolve(const std::string& reference, const std::string& library_file) {
+  if (library_file.empty()) return job_path_.resolve(reference);
+  auto [library_name, function_name] = split_job_reference(reference);
+  auto found = by_file_.find(library_file);
+  if (found == by_file_.end()) {
+    try {
+      found = by_file_.emplace(library_file, load_job_library(library_name, library_file, LoadFrom::file)).first;
+    } catch (const LoadError& e) {
+      throw LoadError("cannot load the version of job library '" + library_name + "' that the host runs (" +
+                          e.what() + "); the host must be alive and this worker its child",
+                      "func");
     }
   }
-  return libraries_.resolve(reference);
+  return find_job_function(found->second, function_name);
 }
 
 }  // namespace apsched::core::detail

@@ -1,9 +1,7 @@
 #pragma once
-#include <sys/types.h>
-
 #include <filesystem>
 #include <map>
-#include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,31 +10,22 @@
 namespace apsched::core::detail {
 
 /**
- * A job worker's job libraries. When the host hot-adds job libraries (`reload_changed`),
- * a library whose file changed since the worker last looked (another inode, size or
- * modification time) is loaded again before the run, from a private copy, so that new
- * runs use the new version in workers as in the host; a removed file makes the run fail
- * as not found (the host makes such jobs wait). THREADING: the worker's main thread only.
+ * A job worker's job libraries. A request names the file that holds the version the host
+ * accepted (JobRun::library_file: the job-path file, or with hot-add the host's private
+ * copy), so a worker runs the same code as the host would, whatever the job path holds
+ * now. Each file is loaded once and kept. A request that names none (from an executor
+ * built against SDK 2.0) resolves on the job path, loaded on first use and kept.
+ * THREADING: the worker's main thread only.
  */
 class WorkerLibraries {
  public:
-  WorkerLibraries(std::vector<std::filesystem::path> job_path, bool reload_changed);
-  /** As JobLibraries::resolve. */
-  JobFunction resolve(const std::string& reference);
+  explicit WorkerLibraries(std::vector<std::filesystem::path> job_path);
+  /** As JobLibraries::resolve, in the library loaded from `library_file` when it is not empty. */
+  JobFunction resolve(const std::string& reference, const std::string& library_file);
 
  private:
-  struct Stamp {
-    dev_t device;
-    ino_t inode;
-    off_t size;
-    std::int64_t modified_ns;
-    bool operator==(const Stamp&) const = default;
-  };
-  std::optional<Stamp> stamp_of(const std::string& name) const;
-
-  JobLibraries libraries_;
-  const bool reload_changed_;
-  std::map<std::string, std::optional<Stamp>> seen_;  // library name -> its file when last looked at
+  JobLibraries job_path_;
+  std::map<std::string, std::shared_ptr<const JobLibrary>> by_file_;
 };
 
 }  // namespace apsched::core::detail

@@ -1,6 +1,6 @@
-// apsched-worker: the job-worker program of the process-pool executor. It loads job
-// libraries from the job path itself and runs one job at a time, speaking the protocol
-// of apsched/sdk/job_worker.h over fds 3 and 4.
+// apsched-worker: the job-worker program of the process-pool executor. It loads the job
+// library version each request names (else from the job path) and runs one job at a
+// time, speaking the protocol of apsched/sdk/job_worker.h over fds 3 and 4.
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -52,7 +52,7 @@ sdk::JobOutcome run(const worker::Request& request, core::detail::WorkerLibrarie
                     core::detail::ReplyChannel& replies) {
   core::detail::JobFunction function;
   try {
-    function = libraries.resolve(request.func);
+    function = libraries.resolve(request.func, request.library_file);
   } catch (const std::exception& e) {
     return sdk::JobOutcome::failure("LoadError", std::string("in the job worker: ") + e.what());
   }
@@ -64,7 +64,7 @@ sdk::JobOutcome run(const worker::Request& request, core::detail::WorkerLibrarie
 
 int usage(const char* message) {
   std::fprintf(stderr,
-               "apsched-worker: %s\nusage: apsched-worker --parent-pid PID [--job-path DIR]... [--reload-changed]\n"
+               "apsched-worker: %s\nusage: apsched-worker --parent-pid PID [--job-path DIR]...\n"
                "(started by the processpool executor, not by hand)\n",
                message);
   return 2;
@@ -75,13 +75,8 @@ int usage(const char* message) {
 int main(int argc, char** argv) {
   pid_t parent = 0;
   std::vector<std::filesystem::path> job_path;
-  bool reload_changed = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--reload-changed") {
-      reload_changed = true;
-      continue;
-    }
     if (i + 1 >= argc) return usage(("missing value after " + arg).c_str());
     if (arg == "--parent-pid")
       parent = static_cast<pid_t>(std::atoi(argv[++i]));
@@ -103,7 +98,7 @@ int main(int argc, char** argv) {
   // Line-buffered, so that what a job prints reaches the host's log while it runs.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
-  core::detail::WorkerLibraries libraries(job_path, reload_changed);
+  core::detail::WorkerLibraries libraries(job_path);
   core::detail::RequestChannel requests(worker::kRequestFd);
   core::detail::ReplyChannel replies(worker::kReplyFd);
   if (!replies.send(worker::encode_ready())) return 1;

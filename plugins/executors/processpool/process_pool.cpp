@@ -258,7 +258,8 @@ bool ProcessPoolExecutor::start_next(Worker& w, Assignment& a) {
     if (!a.run->begin(t)) continue;  // missed (reported by the kernel)
     std::string line;
     try {
-      line = sdk::worker::encode_request({a.run->job_id(), a.run->func(), a.run->args(), a.run->kwargs(), t});
+      line = sdk::worker::encode_request(
+          {a.run->job_id(), a.run->func(), a.run->args(), a.run->kwargs(), t, a.run->library_file()});
     } catch (const sdk::Error& e) {
       a.run->end(t, sdk::JobOutcome::failure("apsched::sdk::Error", e.what()));
       continue;
@@ -318,19 +319,26 @@ void ProcessPoolExecutor::log_output(Worker& w, const std::string& line, bool is
   log(is_stderr ? sdk::LogLevel::warning : sdk::LogLevel::info, tag(w) + " " + line);
 }
 
-void ProcessPoolExecutor::read_worker(Worker& w) {
+void ProcessPoolExecutor::read_output(Worker& w) {
   std::vector<std::string> lines;
   w.process->out.drain(lines);
   for (const auto& line : lines) log_output(w, line, false);
   lines.clear();
   w.process->err.drain(lines);
   for (const auto& line : lines) log_output(w, line, true);
-  lines.clear();
+}
+
+void ProcessPoolExecutor::read_worker(Worker& w) {
+  read_output(w);
+  std::vector<std::string> lines;
   w.process->replies.drain(lines);
   for (const auto& line : lines) handle_reply(w, line);
 }
 
 void ProcessPoolExecutor::flush_output(Worker& w) {
+  // The worker wrote the job's output before its outcome, maybe after read_worker read
+  // the output pipes: read them again, so that all of it is logged before the outcome.
+  read_output(w);
   if (auto rest = w.process->out.take_rest()) log_output(w, *rest, false);
   if (auto rest = w.process->err.take_rest()) log_output(w, *rest, true);
 }

@@ -98,6 +98,7 @@ class ProcessPoolExecutor final : public sdk::Executor {
   bool start_next(Worker& w, Assignment& a);
   void fail_remaining(Assignment& a, const std::string& type, const std::string& message);
   void wait_for_events();
+  void read_output(Worker& w);
   void read_worker(Worker& w);
   void handle_reply(Worker& w, const std::string& line);
   void handle_exit(Worker& w, int status, State state);

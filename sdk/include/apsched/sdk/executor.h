@@ -78,6 +78,17 @@ class APSCHED_VISIBLE JobRun {
   virtual JobOutcome invoke(Timestamp run_time, const StopToken& stop) noexcept = 0;
   /** Reports the outcome of a run started with begin(). */
   virtual void end(Timestamp run_time, const JobOutcome& outcome) noexcept = 0;
+
+  // ---- SDK 2.1 ----
+
+  /**
+   * The file that holds exactly the version of the job library whose function `invoke`
+   * calls (with hot-add, a private copy: the job-path file may have been replaced since).
+   * An executor that runs the job in another process has it load this file, so that both
+   * run the same code (job_worker.h). Readable by the host's child processes for as long
+   * as the host lives.
+   */
+  virtual const std::string& library_file() const noexcept = 0;
 };
 
 /** A token that never asks to stop. */

@@ -1,8 +1,9 @@
 #pragma once
 /**
- * The job-worker protocol (SDK 1.1): how an executor runs jobs in separate processes,
- * as the processpool executor does. The kernel ships the worker program; an executor
- * gets its command line from Host::job_worker_command() and starts it with:
+ * The job-worker protocol (SDK 1.1; Request::library_file since 2.1): how an executor
+ * runs jobs in separate processes, as the processpool executor does. The kernel ships the
+ * worker program; an executor gets its command line from Host::job_worker_command() and
+ * starts it with:
  *  - fd 0 on /dev/null; fd 1 and fd 2 on pipes: what a job prints, to be logged with its
  *    job id;
  *  - fd 3 (kRequestFd): one end of a socketpair (AF_UNIX, SOCK_STREAM) that carries
@@ -46,6 +47,10 @@ struct Request {
   Value args = Value::List{};
   Value kwargs = Value::Map{};
   Timestamp run_time = 0;  ///< the scheduled run time (JobContext::scheduled_run_time)
+  /// SDK 2.1: the file to load the library from, JobRun::library_file(), so that the
+  /// worker runs the version the host accepted. Empty (or absent, from a 2.0 executor):
+  /// the first lib<library>.so on the job path, loaded on first use and kept.
+  std::string library_file;
 };
 
 /** One line from the worker. */
