@@ -45,10 +45,12 @@ std::string closest_match(std::string_view word, const std::set<std::string, std
   return best;
 }
 
-ConfigReader::ConfigReader(const Value& config, std::string what) : map_(map_of(config, what)), what_(std::move(what)) {}
+ConfigReader::ConfigReader(const Value& config, std::string what) : map_(map_of(config, what)), what_(std::move(what)) {
+  read_.reserve(16);  // a plugin's keys, usually: one allocation
+}
 
 const Value* ConfigReader::get(std::string_view key) {
-  read_.emplace(key);
+  read_.emplace_back(key);
   auto it = map_.find(key);
   if (it == map_.end() || it->second.is_null()) return nullptr;
   return &it->second;
@@ -99,14 +101,15 @@ std::optional<bool> ConfigReader::boolean(std::string_view key) {
   return v->as_bool();
 }
 
-void ConfigReader::ignore(std::string_view key) { read_.emplace(key); }
+void ConfigReader::ignore(std::string_view key) { read_.emplace_back(key); }
 
 void ConfigReader::finish() const {
   for (const auto& [key, value] : map_) {
-    if (read_.count(key)) continue;
+    if (std::find(read_.begin(), read_.end(), key) != read_.end()) continue;
+    const std::set<std::string, std::less<>> allowed(read_.begin(), read_.end());
     std::string known;
-    for (const auto& k : read_) known += (known.empty() ? "" : ", ") + k;
-    std::string suggestion = closest_match(key, read_);
+    for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+    std::string suggestion = closest_match(key, allowed);
     throw Error("unknown key '" + key + "' in " + what_ +
                     (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") + " (allowed: " + known + ")",
                 key);

@@ -2,7 +2,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "apsched/sdk/status.h"
 #include "apsched/sdk/value.h"
@@ -176,13 +180,24 @@ class Parser {
     }
   }
 
+  /** Where the run of plain characters from `from` ends: the next '"' or '\\' (or the end). */
+  std::size_t run_end(std::size_t from) const {
+    const char* first = text_.data() + from;
+    std::size_t left = text_.size() - from;
+    const void* quote = std::memchr(first, '"', left);
+    std::size_t length = quote ? static_cast<std::size_t>(static_cast<const char*>(quote) - first) : left;
+    const void* escape = std::memchr(first, '\\', length);
+    if (escape) length = static_cast<std::size_t>(static_cast<const char*>(escape) - first);
+    return from + length;
+  }
+
   std::string parse_string() {
     ++pos_;  // opening quote
     std::string out;
     while (true) {
       // Copy the run up to the next quote or escape at once.
-      std::size_t end = text_.find_first_of("\"\\", pos_);
-      if (end == std::string_view::npos) {
+      std::size_t end = run_end(pos_);
+      if (end == text_.size()) {
         pos_ = text_.size();
         fail("unterminated string");
       }
@@ -217,40 +232,53 @@ class Parser {
     }
   }
 
+  /** The entries of `stack` from `first` on, moved into a vector of their own, exactly sized. */
+  template <typename T>
+  static std::vector<T> take_from(std::vector<T>& stack, std::size_t first) {
+    auto from = stack.begin() + static_cast<std::ptrdiff_t>(first);
+    std::vector<T> items(std::make_move_iterator(from), std::make_move_iterator(stack.end()));
+    stack.erase(from, stack.end());
+    return items;
+  }
+
   Value parse_list(int depth) {
     ++pos_;
-    Value::List items;
     skip_space();
-    if (consume("]")) return Value(std::move(items));
+    if (consume("]")) return Value::List{};
+    const std::size_t first = list_items_.size();
     while (true) {
-      items.push_back(parse_value(depth + 1));
+      list_items_.push_back(parse_value(depth + 1));
       skip_space();
-      if (consume("]")) return Value(std::move(items));
+      if (consume("]")) return take_from(list_items_, first);
       if (!consume(",")) fail("expected ',' or ']'");
     }
   }
 
   Value parse_map(int depth) {
     ++pos_;
-    Value::Map items;
     skip_space();
-    if (consume("}")) return Value(std::move(items));
+    if (consume("}")) return Value::Map{};
+    const std::size_t first = map_entries_.size();
     while (true) {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
       std::string key = parse_string();
       skip_space();
       if (!consume(":")) fail("expected ':'");
-      // Keys usually come sorted (to_json writes them so): the end is the right hint.
-      items.insert_or_assign(items.end(), std::move(key), parse_value(depth + 1));
+      Value item = parse_value(depth + 1);
+      map_entries_.emplace_back(std::move(key), std::move(item));
       skip_space();
-      if (consume("}")) return Value(std::move(items));
+      if (consume("}")) return Value::Map::from_entries(take_from(map_entries_, first));  // the last equal key wins
       if (!consume(",")) fail("expected ',' or '}'");
     }
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  // The items of the lists and maps being read, innermost last: each one finished takes
+  // its own, so that it is allocated once at its size instead of growing.
+  std::vector<Value> list_items_;
+  std::vector<std::pair<std::string, Value>> map_entries_;
 };
 
 }  // namespace

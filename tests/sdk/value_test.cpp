@@ -116,6 +116,29 @@ TEST_CASE("Value: copies share lists and maps until one is written (copy on writ
   CHECK(&copy.as_map() == before);
 }
 
+TEST_CASE("Value::Map: sorted by key, with std::map's operations", "[value]") {
+  Value::Map m{{"m", 1}, {"c", 2}, {"x", 3}, {"c", 99}};  // as std::map: the first of equal keys stays
+  CHECK(m.size() == 3);
+  CHECK(m.at("c") == Value(2));
+  CHECK(m["a"].is_null());  // operator[] inserts a null in its place
+  m["k"] = "middle";
+  CHECK(m.insert_or_assign("x", 30).second == false);
+  CHECK(m.emplace("c", 5).second == false);
+  CHECK(m.try_emplace("z", 26).second);
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : m) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"a", "c", "k", "m", "x", "z"});
+  CHECK(m.at("x") == Value(30));
+  CHECK(m.erase("m") == 1);
+  CHECK(m.erase("m") == 0);
+  CHECK(m.count("m") == 0);
+  CHECK(m.contains("k"));
+  CHECK(m.find("b") == m.end());
+  CHECK(m.lower_bound("b")->first == "c");
+  CHECK_THROWS_AS(m.at("nope"), std::out_of_range);
+  CHECK(m == Value::Map{{"z", 26}, {"x", 30}, {"k", "middle"}, {"c", 2}, {"a", nullptr}});
+}
+
 TEST_CASE("Value: empty lists and maps", "[value]") {
   Value list = Value::List{};
   Value map = Value::Map{};
@@ -276,4 +299,13 @@ TEST_CASE("JSON: nesting deeper than the limit is refused, not a stack overflow"
 
 TEST_CASE("JSON: a later duplicate key wins", "[value][json]") {
   CHECK(Value::from_json(R"({"a":1,"a":2})") == Value(Value::Map{{"a", 2}}));
+  CHECK(Value::from_json(R"({"b":1,"a":2,"b":3,"a":4,"c":5})") == Value(Value::Map{{"a", 4}, {"b", 3}, {"c", 5}}));
+}
+
+TEST_CASE("JSON: keys in any order are read into a map in key order", "[value][json]") {
+  Value v = Value::from_json(R"({"zeta":1,"alpha":{"y":2,"x":3},"mid":[],"beta":null})");
+  CHECK(v.to_json() == R"({"alpha":{"x":3,"y":2},"beta":null,"mid":[],"zeta":1})");
+  REQUIRE(v.find("mid") != nullptr);
+  CHECK(v.find("mid")->is_list());
+  CHECK(v.find("gamma") == nullptr);
 }

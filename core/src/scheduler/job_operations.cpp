@@ -1,5 +1,6 @@
 // Adding, changing, removing and listing jobs.
 #include <algorithm>
+#include <iterator>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -390,17 +391,15 @@ Job SchedulerCore::snapshot(const sdk::JobRecord& record, const std::string& ali
   }
 }
 
-std::vector<Job> SchedulerCore::list_store(const std::string& alias) {
+void SchedulerCore::list_store(const std::string& alias, std::vector<Job>& jobs) {
   std::vector<sdk::JobRecord> records;
   sdk::Status status = store(alias).list(records);
   if (!status.ok()) throw SchedulerError("job store '" + alias + "' could not list its jobs: " + status.message);
-  std::vector<Job> jobs;
-  jobs.reserve(records.size());
+  jobs.reserve(jobs.size() + records.size());
   for (auto& record : records) {
     jobs.push_back(snapshot(record, alias));
     record = {};  // its memory serves the next snapshots (fewer fresh pages with many jobs)
   }
-  return jobs;
 }
 
 std::optional<Job> SchedulerCore::get_job(const std::string& id, const std::string& jobstore) {
@@ -422,9 +421,8 @@ std::optional<Job> SchedulerCore::get_job(const std::string& id, const std::stri
 std::vector<Job> SchedulerCore::get_jobs(const std::string& jobstore) {
   std::lock_guard lock(mutex_);
   std::vector<Job> stored;
-  for (const auto& alias : store_aliases(jobstore))
-    for (auto& j : list_store(alias)) stored.push_back(std::move(j));
-  std::vector<Job> jobs;
+  for (const auto& alias : store_aliases(jobstore)) list_store(alias, stored);
+  std::vector<Job> pending;
   for (const auto& p : pending_) {
     if (!jobstore.empty() && p.job.info.jobstore != jobstore) continue;
     // A pending job that is already stored yields to the stored one at start (unless it
@@ -433,11 +431,12 @@ std::vector<Job> SchedulerCore::get_jobs(const std::string& jobstore) {
       return j.id == p.job.info.id && j.jobstore == p.job.info.jobstore;
     });
     if (already_stored && !p.replace_existing) continue;
-    jobs.push_back(p.job.info);
-    jobs.back().pending = true;
+    pending.push_back(p.job.info);
+    pending.back().pending = true;
   }
-  for (auto& j : stored) jobs.push_back(std::move(j));
-  return jobs;
+  if (pending.empty()) return stored;
+  pending.insert(pending.end(), std::make_move_iterator(stored.begin()), std::make_move_iterator(stored.end()));
+  return pending;
 }
 
 void SchedulerCore::print_jobs(std::ostream& out, const std::string& jobstore) {

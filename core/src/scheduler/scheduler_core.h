@@ -150,7 +150,7 @@ class SchedulerCore final : public RunReporter {
   std::vector<std::string> store_aliases(const std::string& only);     // needs lock
   void add_defaults(std::vector<Event>& events);                        // needs lock
   void start_plugins();                                                 // needs lock
-  std::vector<Job> list_store(const std::string& alias);                // needs lock
+  void list_store(const std::string& alias, std::vector<Job>& jobs);  // appends; needs lock
   /** The public snapshot of a stored record (unrestorable ones too). */
   Job snapshot(const sdk::JobRecord& record, const std::string& alias);  // needs lock
   /** Why a stored job cannot run now (waiting reason, or its function cannot be found). */

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "apsched/sdk/value.h"
 
@@ -40,7 +41,7 @@ class ConfigReader {
  private:
   const Value::Map& map_;
   std::string what_;
-  std::set<std::string, std::less<>> read_;
+  std::vector<std::string> read_;  ///< keys asked for, in order (a vector: readers are made per trigger)
 };
 
 /** "did you mean 'x'?" helper: the closest candidate by edit distance, or empty. */

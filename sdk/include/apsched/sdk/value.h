@@ -1,9 +1,13 @@
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <map>
+#include <initializer_list>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <string_view>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -68,6 +72,125 @@ class CopyOnWrite {
   Node* node_ = nullptr;
 };
 
+/**
+ * Value::Map: entries sorted by key in one contiguous array — one allocation per map
+ * instead of one per entry, so documents are smaller and quicker to build, copy, search
+ * and free than with std::map. The std::map operations that maps of plain data need;
+ * like a vector's, an insertion or erasure invalidates iterators and references into
+ * the map. Lookup is a binary search; insertion is linear (maps here are small), and
+ * keys that come in order (as to_json writes them) are appended.
+ */
+template <typename V>
+class SortedMap {
+ public:
+  using key_type = std::string;
+  using mapped_type = V;
+  using value_type = std::pair<std::string, V>;
+  using iterator = typename std::vector<value_type>::iterator;
+  using const_iterator = typename std::vector<value_type>::const_iterator;
+  using size_type = std::size_t;
+
+  SortedMap() = default;
+  /** As std::map: of equal keys, the first is kept. */
+  SortedMap(std::initializer_list<value_type> items) {
+    entries_.reserve(items.size());
+    for (const auto& item : items) insert(item);
+  }
+  /** Takes `entries` in any order; of equal keys, the last is kept (as a JSON object's). */
+  static SortedMap from_entries(std::vector<value_type> entries) {
+    SortedMap map;
+    map.entries_ = std::move(entries);
+    auto by_key = [](const value_type& a, const value_type& b) { return a.first < b.first; };
+    if (!std::is_sorted(map.entries_.begin(), map.entries_.end(), by_key))
+      std::stable_sort(map.entries_.begin(), map.entries_.end(), by_key);
+    auto& e = map.entries_;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      if (i + 1 < e.size() && e[i + 1].first == e[i].first) continue;  // a later one wins
+      if (kept != i) e[kept] = std::move(e[i]);
+      ++kept;
+    }
+    e.erase(e.begin() + static_cast<std::ptrdiff_t>(kept), e.end());
+    return map;
+  }
+
+  iterator begin() noexcept { return entries_.begin(); }
+  iterator end() noexcept { return entries_.end(); }
+  const_iterator begin() const noexcept { return entries_.begin(); }
+  const_iterator end() const noexcept { return entries_.end(); }
+  const_iterator cbegin() const noexcept { return entries_.cbegin(); }
+  const_iterator cend() const noexcept { return entries_.cend(); }
+  size_type size() const noexcept { return entries_.size(); }
+  bool empty() const noexcept { return entries_.empty(); }
+  void clear() noexcept { entries_.clear(); }
+  void reserve(size_type n) { entries_.reserve(n); }
+
+  iterator lower_bound(std::string_view key) { return begin() + static_cast<std::ptrdiff_t>(bound(key)); }
+  const_iterator lower_bound(std::string_view key) const { return begin() + static_cast<std::ptrdiff_t>(bound(key)); }
+  iterator find(std::string_view key) { return found(*this, key); }
+  const_iterator find(std::string_view key) const { return found(*this, key); }
+  bool contains(std::string_view key) const { return find(key) != end(); }
+  size_type count(std::string_view key) const { return contains(key) ? 1 : 0; }
+  V& at(std::string_view key) { return found_value(*this, key); }
+  const V& at(std::string_view key) const { return found_value(*this, key); }
+
+  /** Inserts `value` unless its key is present; as std::map::try_emplace. */
+  template <typename... Args>
+  std::pair<iterator, bool> try_emplace(std::string key, Args&&... args) {
+    std::size_t i = bound(key);
+    if (i < entries_.size() && entries_[i].first == key) return {begin() + static_cast<std::ptrdiff_t>(i), false};
+    return {entries_.emplace(begin() + static_cast<std::ptrdiff_t>(i), std::piecewise_construct,
+                             std::forward_as_tuple(std::move(key)), std::forward_as_tuple(std::forward<Args>(args)...)),
+            true};
+  }
+  std::pair<iterator, bool> emplace(std::string key, V value) { return try_emplace(std::move(key), std::move(value)); }
+  std::pair<iterator, bool> insert(value_type entry) {
+    return try_emplace(std::move(entry.first), std::move(entry.second));
+  }
+  std::pair<iterator, bool> insert_or_assign(std::string key, V value) {
+    auto [it, added] = try_emplace(std::move(key));
+    it->second = std::move(value);
+    return {it, added};
+  }
+  V& operator[](std::string_view key) {
+    std::size_t i = bound(key);
+    if (i < entries_.size() && entries_[i].first == key) return entries_[i].second;
+    return entries_.emplace(begin() + static_cast<std::ptrdiff_t>(i), std::string(key), V())->second;
+  }
+  size_type erase(std::string_view key) {
+    auto it = find(key);
+    if (it == end()) return 0;
+    entries_.erase(it);
+    return 1;
+  }
+  iterator erase(const_iterator it) { return entries_.erase(it); }
+
+  friend bool operator==(const SortedMap& a, const SortedMap& b) { return a.entries_ == b.entries_; }
+
+ private:
+  /** Index of the first entry whose key is not less than `key`; appending in order is O(1). */
+  std::size_t bound(std::string_view key) const {
+    if (entries_.empty() || std::string_view(entries_.back().first) < key) return entries_.size();
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
+                               [](const value_type& e, std::string_view k) { return std::string_view(e.first) < k; });
+    return static_cast<std::size_t>(it - entries_.begin());
+  }
+
+  template <typename Self>
+  static auto found(Self& self, std::string_view key) {
+    auto it = self.lower_bound(key);
+    return it != self.end() && it->first == key ? it : self.end();
+  }
+  template <typename Self>
+  static auto& found_value(Self& self, std::string_view key) {
+    auto it = found(self, key);
+    if (it == self.end()) throw std::out_of_range("no key '" + std::string(key) + "' in the map");
+    return it->second;
+  }
+
+  std::vector<value_type> entries_;
+};
+
 }  // namespace detail
 
 /**
@@ -83,7 +206,7 @@ class CopyOnWrite {
 class Value {
  public:
   using List = std::vector<Value>;
-  using Map = std::map<std::string, Value, std::less<>>;
+  using Map = detail::SortedMap<Value>;
   enum class Type { null, boolean, integer, floating, string, list, map };
 
   Value() = default;
