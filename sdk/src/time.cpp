@@ -1,5 +1,6 @@
 #include "apsched/sdk/time.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -157,18 +158,35 @@ Timestamp parse_datetime(std::string_view text, std::string_view zone, std::stri
 std::string format_datetime(Timestamp t, std::string_view zone) {
   ZonedTime z = to_zoned(t, zone);
   const CivilTime& c = z.local;
+  // By hand, not snprintf: stored jobs format their dates on every add and listing.
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day, c.hour,
-                        c.minute, c.second);
-  if (c.microsecond != 0) n += std::snprintf(buf + n, sizeof buf - n, ".%06d", c.microsecond);
+  char* end = buf;
+  auto put = [&end](int value, int width, char before = 0) {
+    if (before) *end++ = before;
+    if (value < 0) {
+      *end++ = '-';
+      value = -value;
+    }
+    int digits = 1;
+    for (int rest = value; rest >= 10; rest /= 10) ++digits;
+    width = std::max(width, digits);
+    for (char* digit = end + width; digit != end; value /= 10) *--digit = static_cast<char>('0' + value % 10);
+    end += width;
+  };
+  put(c.year, 4);
+  put(c.month, 2, '-');
+  put(c.day, 2, '-');
+  put(c.hour, 2, 'T');
+  put(c.minute, 2, ':');
+  put(c.second, 2, ':');
+  if (c.microsecond != 0) put(c.microsecond, 6, '.');
   int off = z.utc_offset_seconds;
   char sign = off < 0 ? '-' : '+';
   off = std::abs(off);
-  if (off % 60 != 0)
-    std::snprintf(buf + n, sizeof buf - n, "%c%02d:%02d:%02d", sign, off / 3600, off / 60 % 60, off % 60);
-  else
-    std::snprintf(buf + n, sizeof buf - n, "%c%02d:%02d", sign, off / 3600, off / 60 % 60);
-  return buf;
+  put(off / 3600, 2, sign);
+  put(off / 60 % 60, 2, ':');
+  if (off % 60 != 0) put(off % 60, 2, ':');
+  return std::string(buf, end);
 }
 
 std::string format_duration(Timestamp micros) {

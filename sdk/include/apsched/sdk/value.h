@@ -92,25 +92,12 @@ class SortedMap {
 
   SortedMap() = default;
   /** As std::map: of equal keys, the first is kept. */
-  SortedMap(std::initializer_list<value_type> items) {
-    entries_.reserve(items.size());
-    for (const auto& item : items) insert(item);
-  }
+  SortedMap(std::initializer_list<value_type> items) : entries_(items) { sort_unique(false); }
   /** Takes `entries` in any order; of equal keys, the last is kept (as a JSON object's). */
   static SortedMap from_entries(std::vector<value_type> entries) {
     SortedMap map;
     map.entries_ = std::move(entries);
-    auto by_key = [](const value_type& a, const value_type& b) { return a.first < b.first; };
-    if (!std::is_sorted(map.entries_.begin(), map.entries_.end(), by_key))
-      std::stable_sort(map.entries_.begin(), map.entries_.end(), by_key);
-    auto& e = map.entries_;
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < e.size(); ++i) {
-      if (i + 1 < e.size() && e[i + 1].first == e[i].first) continue;  // a later one wins
-      if (kept != i) e[kept] = std::move(e[i]);
-      ++kept;
-    }
-    e.erase(e.begin() + static_cast<std::ptrdiff_t>(kept), e.end());
+    map.sort_unique(true);
     return map;
   }
 
@@ -174,6 +161,26 @@ class SortedMap {
     auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
                                [](const value_type& e, std::string_view k) { return std::string_view(e.first) < k; });
     return static_cast<std::size_t>(it - entries_.begin());
+  }
+
+  /** Sorts the entries by key (stable) and keeps one of each key: the last or the first. */
+  void sort_unique(bool keep_last) {
+    auto by_key = [](const value_type& a, const value_type& b) { return a.first < b.first; };
+    auto& e = entries_;
+    if (std::adjacent_find(e.begin(), e.end(), [](const value_type& a, const value_type& b) {
+          return !(a.first < b.first);
+        }) == e.end())
+      return;  // strictly increasing already: the common case
+    std::stable_sort(e.begin(), e.end(), by_key);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      bool same_as_next = i + 1 < e.size() && e[i + 1].first == e[i].first;
+      bool same_as_previous = kept > 0 && e[kept - 1].first == e[i].first;
+      if (keep_last ? same_as_next : same_as_previous) continue;
+      if (kept != i) e[kept] = std::move(e[i]);
+      ++kept;
+    }
+    e.erase(e.begin() + static_cast<std::ptrdiff_t>(kept), e.end());
   }
 
   template <typename Self>
