@@ -91,8 +91,9 @@ std::shared_ptr<PluginLibrary> PluginCatalog::load(PluginKind kind, const std::s
 }
 
 sdk::Value plugin_options(const sdk::Value& config) {
+  if (config.find("plugin") == nullptr) return config;  // shares the map, copies nothing
   sdk::Value options = config;
-  if (options.is_map()) options.as_map().erase("plugin");
+  options.as_map().erase("plugin");
   return options;
 }
 
