@@ -277,6 +277,35 @@ TEST_CASE("processpool: bad input is an error event, and the pool carries on", "
   CHECK(got[3].ok);
 }
 
+TEST_CASE("processpool: a request larger than the socket takes is sent in parts; a worker that never reads it stalls nothing",
+          "[processpool][errors]") {
+  const std::string big(4 << 20, 'x');  // far more than a socket buffer holds
+  SECTION("a worker that reads gets all of it") {
+    RealPool p(1);
+    p.submit("big", "crash_jobs:whoami", Value::List{big});
+    auto got = p.finish(1);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].ok);
+    const Value* args = got[0].retval.find("args");
+    REQUIRE(args != nullptr);
+    CHECK(args->as_list().at(0).as_string().size() == big.size());
+  }
+  SECTION("a worker that never reads: the run still times out at its limit, and shutdown does not hang") {
+    FakeHost host;
+    host.set_worker_command({"/bin/sleep", "30"});  // never reads fd 3, never says it is ready
+    RunProbe probe;
+    ProcessPoolExecutor pool(host, pool_config(1));
+    REQUIRE(pool.start().ok());
+    auto run = call(probe, "stuck", "crash_jobs:whoami", Value::List{big});
+    run->set_timeout(0.3);
+    REQUIRE(pool.submit(std::move(run)).ok());
+    REQUIRE(eventually([&] { return probe.ended == 1; }));
+    CHECK(outcomes(probe).at(0).timed_out);
+    pool.shutdown(false);
+    CHECK(no_children());
+  }
+}
+
 TEST_CASE("processpool: when no worker can start, each run is an error event naming why", "[processpool][errors]") {
   FakeHost host;
   RunProbe probe;

@@ -179,6 +179,8 @@ void ProcessPoolExecutor::supervise() noexcept {
       if (workers_.empty()) return;
     }
     wait_for_events();
+    for (auto& w : workers_)
+      if (w->process->sending()) w->process->send_pending();
     for (std::size_t i = 0; i < workers_.size(); ++i) read_worker(*workers_[i]);
     for (std::size_t i = 0; i < workers_.size(); ++i)
       if (std::optional<int> status = workers_[i]->process->reap()) handle_exit(*workers_[i], *status, state);
@@ -288,6 +290,7 @@ void ProcessPoolExecutor::wait_for_events() {
   std::vector<pollfd> fds{{wake_fd_, POLLIN, 0}};
   for (const auto& w : workers_) {
     fds.push_back({w->process->pidfd(), POLLIN, 0});
+    if (w->process->sending()) fds.push_back({w->process->request_fd(), POLLOUT, 0});
     for (const LineReader* r : {&w->process->replies, &w->process->out, &w->process->err})
       if (!r->at_eof()) fds.push_back({r->fd(), POLLIN, 0});
   }

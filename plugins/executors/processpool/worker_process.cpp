@@ -161,14 +161,24 @@ WorkerProcess::~WorkerProcess() {
   close_fd(pidfd_);
 }
 
-bool WorkerProcess::send(std::string_view line) noexcept {
-  while (!line.empty() && request_fd_ >= 0) {
-    ssize_t n = ::send(request_fd_, line.data(), line.size(), MSG_NOSIGNAL);
+void WorkerProcess::send(std::string_view line) {
+  unsent_.append(line);
+  send_pending();
+}
+
+void WorkerProcess::send_pending() noexcept {
+  std::size_t sent = 0;
+  while (sent < unsent_.size() && request_fd_ >= 0) {
+    ssize_t n = ::send(request_fd_, unsent_.data() + sent, unsent_.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    line.remove_prefix(static_cast<std::size_t>(n));
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;  // full: the rest when it is writable
+    if (n <= 0) {
+      sent = unsent_.size();  // the worker is gone
+      break;
+    }
+    sent += static_cast<std::size_t>(n);
   }
-  return line.empty();
+  unsent_.erase(0, sent);
 }
 
 void WorkerProcess::close_requests() noexcept { close_fd(request_fd_); }

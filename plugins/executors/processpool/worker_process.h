@@ -50,8 +50,17 @@ class WorkerProcess {
   /** Readable once the process has ended. */
   int pidfd() const noexcept { return pidfd_; }
 
-  /** Sends one request line (blocking); false when the worker is gone. */
-  bool send(std::string_view line) noexcept;
+  /**
+   * Queues one request line and sends what the socket takes now, never blocking: a worker
+   * that does not read (hung, still starting) must not stall the pool. Call
+   * send_pending() when request_fd() is writable while sending() is true.
+   */
+  void send(std::string_view line);
+  /** Sends more of what is queued; a worker that is gone drops it (it is reaped anyway). */
+  void send_pending() noexcept;
+  /** Queued bytes are waiting for the worker to read. */
+  bool sending() const noexcept { return !unsent_.empty() && request_fd_ >= 0; }
+  int request_fd() const noexcept { return request_fd_; }
   /** Ends the request stream: an idle worker exits. */
   void close_requests() noexcept;
   void signal(int signal) noexcept;
@@ -67,6 +76,7 @@ class WorkerProcess {
   pid_t pid_ = -1;
   int pidfd_ = -1;
   int request_fd_ = -1;
+  std::string unsent_;  // request bytes the socket did not take yet (sent with MSG_DONTWAIT)
   bool reaped_ = false;
 };
 
