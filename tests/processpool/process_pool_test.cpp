@@ -277,7 +277,7 @@ TEST_CASE("processpool: bad input is an error event, and the pool carries on", "
   CHECK(got[3].ok);
 }
 
-TEST_CASE("processpool: a request larger than the socket takes is sent in parts; a worker that never reads it stalls nothing",
+TEST_CASE("processpool: a request larger than the socket takes is sent in parts, and a worker that never reads it stalls nothing",
           "[processpool][errors]") {
   const std::string big(4 << 20, 'x');  // far more than a socket buffer holds
   SECTION("a worker that reads gets all of it") {

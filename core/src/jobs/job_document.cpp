@@ -18,20 +18,21 @@ const Value& field(const Value& doc, const char* key) {
 
 Value encode_job(const LoadedJob& job) {
   const Job& j = job.info;
+  // In key order: a map built in order needs no sorting (this runs for every add).
   Value::Map doc{
-      {"v", kDocumentVersion},
-      {"id", j.id},
-      {"name", j.name},
-      {"func", j.func},
       {"args", j.args},
-      {"kwargs", j.kwargs},
-      {"trigger", job.trigger->spec()},
-      {"trigger_source", job.trigger_source},
-      {"executor", j.executor},
       {"coalesce", j.coalesce},
+      {"executor", j.executor},
+      {"func", j.func},
+      {"id", j.id},
+      {"kwargs", j.kwargs},
       {"max_instances", j.max_instances},
       {"misfire_grace_time", j.misfire_grace_time ? Value(*j.misfire_grace_time) : Value()},
+      {"name", j.name},
       {"timeout", j.timeout ? Value(*j.timeout) : Value()},
+      {"trigger", job.trigger->spec()},
+      {"trigger_source", job.trigger_source},
+      {"v", kDocumentVersion},
   };
   return doc;
 }
