@@ -1,5 +1,5 @@
 // Out-of-line destructors: the key functions that make each interface's typeinfo and
-// vtable one strong symbol (see STYLE.md §7.3).
+// vtable one strong symbol (see STYLE.md §7.3); and the interfaces' non-virtual helpers.
 #include "apsched/sdk/executor.h"
 #include "apsched/sdk/host.h"
 #include "apsched/sdk/job.h"
@@ -12,6 +12,14 @@ namespace apsched::sdk {
 Host::~Host() = default;
 Trigger::~Trigger() = default;
 JobStore::~JobStore() = default;
+
+Status JobStore::list(std::vector<JobRecord>& out) noexcept {
+  std::vector<JobRecord> records;
+  if (std::size_t expected = 0; count(expected).ok()) records.reserve(expected);
+  Status status = list_each([&records](JobRecord& record) { records.push_back(std::move(record)); });
+  if (status.ok()) out = std::move(records);
+  return status;
+}
 Executor::~Executor() = default;
 JobRun::~JobRun() = default;
 StopToken::~StopToken() = default;

@@ -80,9 +80,23 @@ void write(std::string& out, const Value& v) {
   }
 }
 
+/**
+ * The items of the lists and maps being read, innermost last: each one finished takes
+ * its own, so that it is allocated once at its size instead of growing. Kept per thread
+ * from one document to the next, so that reading many documents does not grow them again.
+ */
+struct Scratch {
+  std::vector<Value> list_items;
+  std::vector<std::pair<std::string, Value>> map_entries;
+};
+
 class Parser {
  public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, Scratch& scratch)
+      : text_(text), list_items_(scratch.list_items), map_entries_(scratch.map_entries) {
+    list_items_.clear();  // a document that failed may have left items behind
+    map_entries_.clear();
+  }
 
   Value parse_document() {
     Value v = parse_value(0);
@@ -109,6 +123,12 @@ class Parser {
     return true;
   }
 
+  bool consume(char c) {
+    if (pos_ >= text_.size() || text_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+
   Value parse_value(int depth) {
     if (depth > kMaxDepth) fail("nesting too deep");
     skip_space();
@@ -117,10 +137,10 @@ class Parser {
     if (c == '{') return parse_map(depth);
     if (c == '[') return parse_list(depth);
     if (c == '"') return Value(parse_string());
+    if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
     if (consume("null")) return Value();
     if (consume("true")) return Value(true);
     if (consume("false")) return Value(false);
-    if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
     fail(std::string("unexpected character '") + c + "'");
   }
 
@@ -244,41 +264,39 @@ class Parser {
   Value parse_list(int depth) {
     ++pos_;
     skip_space();
-    if (consume("]")) return Value::List{};
+    if (consume(']')) return Value::List{};
     const std::size_t first = list_items_.size();
     while (true) {
       list_items_.push_back(parse_value(depth + 1));
       skip_space();
-      if (consume("]")) return take_from(list_items_, first);
-      if (!consume(",")) fail("expected ',' or ']'");
+      if (consume(']')) return take_from(list_items_, first);
+      if (!consume(',')) fail("expected ',' or ']'");
     }
   }
 
   Value parse_map(int depth) {
     ++pos_;
     skip_space();
-    if (consume("}")) return Value::Map{};
+    if (consume('}')) return Value::Map{};
     const std::size_t first = map_entries_.size();
     while (true) {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
       std::string key = parse_string();
       skip_space();
-      if (!consume(":")) fail("expected ':'");
+      if (!consume(':')) fail("expected ':'");
       Value item = parse_value(depth + 1);
       map_entries_.emplace_back(std::move(key), std::move(item));
       skip_space();
-      if (consume("}")) return Value::Map::from_entries(take_from(map_entries_, first));  // the last equal key wins
-      if (!consume(",")) fail("expected ',' or '}'");
+      if (consume('}')) return Value::Map::from_entries(take_from(map_entries_, first));  // the last equal key wins
+      if (!consume(',')) fail("expected ',' or '}'");
     }
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
-  // The items of the lists and maps being read, innermost last: each one finished takes
-  // its own, so that it is allocated once at its size instead of growing.
-  std::vector<Value> list_items_;
-  std::vector<std::pair<std::string, Value>> map_entries_;
+  std::vector<Value>& list_items_;
+  std::vector<std::pair<std::string, Value>>& map_entries_;
 };
 
 }  // namespace
@@ -289,6 +307,9 @@ std::string Value::to_json() const {
   return out;
 }
 
-Value Value::from_json(std::string_view text) { return Parser(text).parse_document(); }
+Value Value::from_json(std::string_view text) {
+  thread_local Scratch scratch;
+  return Parser(text, scratch).parse_document();
+}
 
 }  // namespace apsched::sdk

@@ -1,9 +1,7 @@
 #include "apsched/sdk/time.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <date/tz.h>
 
@@ -15,8 +13,19 @@ namespace {
 using std::chrono::microseconds;
 
 const date::time_zone* find_zone(std::string_view zone) noexcept {
+  // Zones live as long as the process; a program mostly asks for one or two of them,
+  // and locate_zone's search by name costs thousands of instructions per call.
+  struct LastFound {
+    std::string name;
+    const date::time_zone* zone = nullptr;
+  };
+  thread_local LastFound last;
+  if (last.zone != nullptr && last.name == zone) return last.zone;
   try {
-    return date::locate_zone(zone);
+    const date::time_zone* found = date::locate_zone(zone);
+    last.name.assign(zone);
+    last.zone = found;
+    return found;
   } catch (const std::exception&) {
     return nullptr;
   }
@@ -49,10 +58,31 @@ Timestamp resolve(const CivilTime& civil, std::string_view zone, bool fold) {
 
 bool parse_int(std::string_view text, std::size_t pos, std::size_t len, int& out) {
   if (pos + len > text.size()) return false;
-  for (std::size_t i = pos; i < pos + len; ++i)
+  int value = 0;
+  for (std::size_t i = pos; i < pos + len; ++i) {
     if (text[i] < '0' || text[i] > '9') return false;
-  auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + len, out);
-  return ec == std::errc() && end == text.data() + pos + len;
+    value = value * 10 + (text[i] - '0');
+  }
+  out = value;
+  return true;
+}
+
+/**
+ * Writes `before` (unless 0), then `value` zero-padded to `width` digits, at `end`, and
+ * moves `end` past it. By hand, not snprintf: dates and durations are formatted for
+ * every stored job added or listed.
+ */
+void put_number(char*& end, long long value, int width, char before = 0) {
+  if (before) *end++ = before;
+  if (value < 0) {
+    *end++ = '-';
+    value = -value;
+  }
+  int digits = 1;
+  for (long long rest = value; rest >= 10; rest /= 10) ++digits;
+  width = std::max(width, digits);
+  for (char* digit = end + width; digit != end; value /= 10) *--digit = static_cast<char>('0' + value % 10);
+  end += width;
 }
 
 [[noreturn]] void bad_datetime(std::string_view text, std::string_view field, const std::string& why) {
@@ -158,21 +188,9 @@ Timestamp parse_datetime(std::string_view text, std::string_view zone, std::stri
 std::string format_datetime(Timestamp t, std::string_view zone) {
   ZonedTime z = to_zoned(t, zone);
   const CivilTime& c = z.local;
-  // By hand, not snprintf: stored jobs format their dates on every add and listing.
   char buf[64];
   char* end = buf;
-  auto put = [&end](int value, int width, char before = 0) {
-    if (before) *end++ = before;
-    if (value < 0) {
-      *end++ = '-';
-      value = -value;
-    }
-    int digits = 1;
-    for (int rest = value; rest >= 10; rest /= 10) ++digits;
-    width = std::max(width, digits);
-    for (char* digit = end + width; digit != end; value /= 10) *--digit = static_cast<char>('0' + value % 10);
-    end += width;
-  };
+  auto put = [&end](int value, int width, char before = 0) { put_number(end, value, width, before); };
   put(c.year, 4);
   put(c.month, 2, '-');
   put(c.day, 2, '-');
@@ -200,14 +218,17 @@ std::string format_duration(Timestamp micros) {
   Timestamp secs = rest / kMicrosPerSecond;
   Timestamp frac = rest % kMicrosPerSecond;
   char buf[80];
-  int n = 0;
-  if (days != 0)
-    n = std::snprintf(buf, sizeof buf, "%lld day%s, ", static_cast<long long>(days),
-                      (days == 1 || days == -1) ? "" : "s");
-  n += std::snprintf(buf + n, sizeof buf - n, "%lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
-                     static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-  if (frac != 0) std::snprintf(buf + n, sizeof buf - n, ".%06lld", static_cast<long long>(frac));
-  return buf;
+  char* end = buf;
+  if (days != 0) {
+    put_number(end, days, 1);
+    std::string_view unit = (days == 1 || days == -1) ? " day, " : " days, ";
+    end = std::copy(unit.begin(), unit.end(), end);
+  }
+  put_number(end, secs / 3600, 1);
+  put_number(end, secs / 60 % 60, 2, ':');
+  put_number(end, secs % 60, 2, ':');
+  if (frac != 0) put_number(end, frac, 6, '.');
+  return std::string(buf, end);
 }
 
 }  // namespace apsched::sdk

@@ -125,6 +125,34 @@ TEST_CASE("memory: list is ordered by next_run_time, then insertion, paused last
   CHECK(f.ids() == Ids{"p2", "t10-second", "t30", "t10-first", "p1", "t-5"});
 }
 
+TEST_CASE("memory: count and list_each see every record in order, and a failing visitor ends the listing",
+          "[memory]") {
+  Fixture f;
+  std::size_t count = 99;
+  REQUIRE(f.store.count(count).ok());
+  CHECK(count == 0);
+  REQUIRE(f.store.add(job("paused", std::nullopt)).ok());
+  REQUIRE(f.store.add(job("later", 20)).ok());
+  REQUIRE(f.store.add(job("sooner", 10)).ok());
+  CHECK(f.acquire(10, "me", 100) == Ids{"sooner"});
+  REQUIRE(f.store.count(count).ok());
+  CHECK(count == 3);
+
+  Ids visited;
+  REQUIRE(f.store.list_each([&](JobRecord& record) { visited.push_back(record.id); }).ok());
+  CHECK(visited == Ids{"sooner", "later", "paused"});  // the leased one in its place
+
+  visited.clear();
+  Status failed = f.store.list_each([&](JobRecord& record) {
+    visited.push_back(record.id);
+    throw apsched::sdk::Error("the visitor gave up");
+  });
+  CHECK_FALSE(failed.ok());
+  CHECK_THAT(failed.message, Catch::Contains("the visitor gave up"));
+  CHECK(visited == Ids{"sooner"});
+  CHECK(f.ids() == Ids{"sooner", "later", "paused"});
+}
+
 TEST_CASE("memory: remove_all empties the store, ids can be reused", "[memory]") {
   Fixture f;
   for (int i = 0; i < 10; ++i) REQUIRE(f.store.add(job("j" + std::to_string(i), i)).ok());

@@ -256,3 +256,15 @@ TEST_CASE("format_duration: like Python's str(timedelta)", "[time][duration]") {
   CHECK(format_duration(-24 * kHour) == "-1 day, 0:00:00");
   CHECK(format_duration(-24 * kHour - kSecond) == "-2 days, 23:59:59");
 }
+
+TEST_CASE("time zones: alternating between zones gives each its own rules", "[time][zone]") {
+  // Zones are looked up once and remembered; asking for another must not return the last.
+  for (int round = 0; round < 3; ++round) {
+    CHECK(format_datetime(kJune10Noon, "Europe/Berlin") == "2026-06-10T14:00:00+02:00");
+    CHECK(format_datetime(kJune10Noon, "UTC") == "2026-06-10T12:00:00+00:00");
+    CHECK(format_datetime(kJune10Noon, "America/New_York") == "2026-06-10T08:00:00-04:00");
+    CHECK_FALSE(is_valid_timezone("Europe/Berlinn"));
+    CHECK(is_valid_timezone("Europe/Berlin"));
+    CHECK(parse_datetime("2026-06-10T14:00", "Europe/Berlin") == kJune10Noon);
+  }
+}

@@ -309,3 +309,24 @@ TEST_CASE("JSON: keys in any order are read into a map in key order", "[value][j
   CHECK(v.find("mid")->is_list());
   CHECK(v.find("gamma") == nullptr);
 }
+
+TEST_CASE("Value::Map: small maps are scanned, large ones searched, with the same answers", "[value]") {
+  for (int size : {0, 1, 5, 16, 17, 40}) {
+    Value::Map m;
+    for (int i = 0; i < size; ++i) m.emplace("key" + std::to_string(i), i);
+    Value v = m;
+    for (int i = 0; i < size; ++i) {
+      const Value* found = v.find("key" + std::to_string(i));
+      REQUIRE(found != nullptr);
+      CHECK(*found == Value(i));
+    }
+    // Absent: same length as present keys, shorter, longer, before and after all of them.
+    for (std::string absent : {"key", "kez0", "key99", "aaa", "zzz", ""}) CHECK(v.find(absent) == nullptr);
+  }
+}
+
+TEST_CASE("JSON: a document read after one that failed half-way is read whole", "[value][json]") {
+  CHECK_THROWS_AS(Value::from_json(R"({"a": [1, 2, {"b": [3, {"c": )"), Error);
+  CHECK(Value::from_json(R"({"x": [4, {"y": 5}], "z": {}})") ==
+        Value(Value::Map{{"x", Value::List{4, Value::Map{{"y", 5}}}}, {"z", Value::Map{}}}));
+}

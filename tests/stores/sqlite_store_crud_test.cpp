@@ -161,3 +161,35 @@ TEST_CASE("sqlite store: several tables in one file are independent stores", "[s
   REQUIRE(second->list(records).ok());
   CHECK(records.size() == 2);
 }
+
+TEST_CASE("sqlite store: count and list_each see every row, one at a time, and a failing visitor ends the listing",
+          "[sqlite][crud]") {
+  TempDir dir;
+  FakeHost host;
+  auto store = open_store(host, dir.file("jobs.sqlite"));
+  std::size_t count = 99;
+  REQUIRE(store->count(count).ok());
+  CHECK(count == 0);
+  REQUIRE(store->add(job("paused", std::nullopt)).ok());
+  REQUIRE(store->add(job("later", 20)).ok());
+  REQUIRE(store->add(job("sooner", 10)).ok());
+  REQUIRE(store->count(count).ok());
+  CHECK(count == 3);
+
+  std::vector<std::string> visited;
+  REQUIRE(store->list_each([&](sdk::JobRecord& record) { visited.push_back(record.id); }).ok());
+  CHECK(visited == std::vector<std::string>{"sooner", "later", "paused"});
+
+  visited.clear();
+  sdk::Status failed = store->list_each([&](sdk::JobRecord& record) {
+    visited.push_back(record.id);
+    throw sdk::Error("the visitor gave up");
+  });
+  CHECK_FALSE(failed.ok());
+  CHECK_THAT(failed.message, Catch::Contains("the visitor gave up"));
+  CHECK(visited == std::vector<std::string>{"sooner"});
+  // The read transaction was ended: the store writes and lists as before.
+  REQUIRE(store->add(job("after", 5)).ok());
+  REQUIRE(store->count(count).ok());
+  CHECK(count == 4);
+}

@@ -392,14 +392,14 @@ Job SchedulerCore::snapshot(const sdk::JobRecord& record, const std::string& ali
 }
 
 void SchedulerCore::list_store(const std::string& alias, std::vector<Job>& jobs) {
-  std::vector<sdk::JobRecord> records;
-  sdk::Status status = store(alias).list(records);
+  sdk::JobStore& jobstore = store(alias);
+  std::size_t expected = 0;
+  sdk::Status status = jobstore.count(expected);
+  if (!status.ok()) throw SchedulerError("job store '" + alias + "' could not count its jobs: " + status.message);
+  jobs.reserve(jobs.size() + expected);
+  // One record at a time: its document is freed before the next is read.
+  status = jobstore.list_each([&](sdk::JobRecord& record) { jobs.push_back(snapshot(record, alias)); });
   if (!status.ok()) throw SchedulerError("job store '" + alias + "' could not list its jobs: " + status.message);
-  jobs.reserve(jobs.size() + records.size());
-  for (auto& record : records) {
-    jobs.push_back(snapshot(record, alias));
-    record = {};  // its memory serves the next snapshots (fewer fresh pages with many jobs)
-  }
 }
 
 std::optional<Job> SchedulerCore::get_job(const std::string& id, const std::string& jobstore) {

@@ -176,19 +176,22 @@ sdk::Status MemoryStore::get(const std::string& id, std::optional<sdk::JobRecord
   });
 }
 
-sdk::Status MemoryStore::list(std::vector<sdk::JobRecord>& out) noexcept {
+sdk::Status MemoryStore::count(std::size_t& out) noexcept {
+  std::lock_guard lock(mutex_);
+  out = index_.size();
+  return sdk::Status::success();
+}
+
+sdk::Status MemoryStore::list_each(const std::function<void(sdk::JobRecord&)>& visit) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
-    out.clear();
-    out.reserve(index_.size());
     // Merge the two orders.
     auto f = free_.begin();
     auto l = leased_.begin();
     while (f != free_.end() || l != leased_.end()) {
-      if (l == leased_.end() || (f != free_.end() && KeyLess{}(f->first, l->first)))
-        out.push_back(to_record(*f++));
-      else
-        out.push_back(to_record(*l++));
+      sdk::JobRecord record =
+          l == leased_.end() || (f != free_.end() && KeyLess{}(f->first, l->first)) ? to_record(*f++) : to_record(*l++);
+      visit(record);
     }
     return sdk::Status::success();
   });

@@ -56,7 +56,8 @@ class MemoryStore final : public sdk::JobStore {
   sdk::Status remove_all() noexcept override;
 
   sdk::Status get(const std::string& id, std::optional<sdk::JobRecord>& out) noexcept override;
-  sdk::Status list(std::vector<sdk::JobRecord>& out) noexcept override;
+  sdk::Status list_each(const std::function<void(sdk::JobRecord&)>& visit) noexcept override;
+  sdk::Status count(std::size_t& out) noexcept override;
 
   sdk::Status earliest_run_time(sdk::Timestamp now, const std::string& owner,
                                 std::optional<sdk::Timestamp>& out) noexcept override;

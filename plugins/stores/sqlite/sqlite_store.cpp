@@ -146,16 +146,25 @@ sdk::Status SqliteStore::get(const std::string& id, std::optional<sdk::JobRecord
   });
 }
 
-sdk::Status SqliteStore::list(std::vector<sdk::JobRecord>& out) noexcept {
+sdk::Status SqliteStore::count(std::size_t& out) noexcept {
+  return call("count jobs", {}, [&](Connection& c) {
+    Query query(c.statements.count);
+    query.step();
+    out = static_cast<std::size_t>(query.column_int(0));
+  });
+}
+
+sdk::Status SqliteStore::list_each(const std::function<void(sdk::JobRecord&)>& visit) noexcept {
   return call("list jobs", {}, [&](Connection& c) {
-    std::vector<sdk::JobRecord> records;
     Transaction snapshot(*c.db, Kind::read);  // both queries see the same state
     for (Statement* statement : {&c.statements.list_scheduled, &c.statements.list_paused}) {
       Query query(*statement);
-      while (query.step()) records.push_back(decode_row(query));
+      while (query.step()) {
+        sdk::JobRecord record = decode_row(query);
+        visit(record);
+      }
     }
     snapshot.commit();
-    out = std::move(records);
   });
 }
 

@@ -29,6 +29,7 @@ JobStatements::JobStatements(Database& db, const std::string& table)
                              " WHERE next_run_time IS NOT NULL ORDER BY next_run_time, seq"),
       list_paused(db, "SELECT id, next_run_time, document FROM " + quote_identifier(table) +
                           " WHERE next_run_time IS NULL ORDER BY seq"),
+      count(db, "SELECT count(*) FROM " + quote_identifier(table)),
       earliest_free(db, "SELECT next_run_time FROM " + quote_identifier(table) +
                             " WHERE " + kScheduled + " AND " + kNoLiveLease +
                             " ORDER BY next_run_time, seq LIMIT 1"),

@@ -21,6 +21,7 @@ struct JobStatements {
   Statement get;             ///< ?1 id
   Statement list_scheduled;  ///< rows with a next_run_time, in order
   Statement list_paused;     ///< rows without one, in insertion order
+  Statement count;           ///< → the number of rows
   Statement earliest_free;   ///< ?1 now → earliest next_run_time without a live lease
   Statement earliest_lease;  ///< ?1 now → earliest time a live-leased row becomes acquirable
   Statement due;             ///< ?1 now, ?2 owner, ?3 limit → acquirable due rows, in order

@@ -68,16 +68,14 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   sdk::Timestamp whole = 0;
   long double fractional = 0;
   bool overflow = false;
-  std::string given;      // "hours=1, minutes=-30", for messages
-  std::string first_key;  // the key errors about the length point at
+  const char* first_key = nullptr;  // the key errors about the length point at
   for (int i = 0; i < kUnits; ++i) {
     if (!numbers[i]) continue;
     const Unit& unit = kUnitTable[i];
     const sdk::Value& value = components_[i];
     if (!std::isfinite(*numbers[i]))
       throw sdk::Error(std::string("'") + unit.key + "' in interval trigger must be a finite number", unit.key);
-    if (first_key.empty()) first_key = unit.key;
-    given += (given.empty() ? "" : ", ") + std::string(unit.key) + "=" + number_text(value);
+    if (!first_key) first_key = unit.key;
     if (value.is_int()) {
       sdk::Timestamp part = 0;
       if (__builtin_mul_overflow(value.as_int(), unit.micros, &part) || __builtin_add_overflow(whole, part, &whole))
@@ -86,17 +84,17 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
       fractional += static_cast<long double>(*numbers[i]) * static_cast<long double>(unit.micros);
     }
   }
-  if (given.empty())
+  if (!first_key)
     throw sdk::Error(
         "interval must be positive: got no length; set weeks, days, hours, minutes and/or seconds "
         "(e.g. seconds: 30)",
         "seconds");
   long double total = static_cast<long double>(whole) + std::nearbyint(fractional);
   if (overflow || std::fabs(total) > kMaxIntervalMicros)
-    throw sdk::Error("interval is too long: got " + given + "; the longest allowed is 1000000 weeks", first_key);
+    throw sdk::Error("interval is too long: got " + given_text() + "; the longest allowed is 1000000 weeks", first_key);
   interval_ = whole + static_cast<sdk::Timestamp>(std::nearbyint(fractional));
   if (interval_ <= 0)
-    throw sdk::Error("interval must be positive: got " + given + " (" + seconds_text(interval_) +
+    throw sdk::Error("interval must be positive: got " + given_text() + " (" + seconds_text(interval_) +
                          "); make the sum of weeks, days, hours, minutes and seconds greater than zero",
                      first_key);
 
@@ -112,6 +110,14 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
                        "jitter");
     jitter_ = *jitter;
   }
+}
+
+std::string IntervalTrigger::given_text() const {
+  std::string given;
+  for (int i = 0; i < kUnits; ++i)
+    if (!components_[i].is_null())
+      given += (given.empty() ? "" : ", ") + std::string(kUnitTable[i].key) + "=" + number_text(components_[i]);
+  return given;
 }
 
 std::optional<sdk::Timestamp> IntervalTrigger::next_fire_time(std::optional<sdk::Timestamp> previous,

@@ -43,6 +43,9 @@ class IntervalTrigger final : public sdk::Trigger {
  private:
   static constexpr int kUnits = 5;  // weeks, days, hours, minutes, seconds
 
+  /** The configured length, as "hours=1, minutes=-30", for messages. */
+  std::string given_text() const;
+
   sdk::Value components_[kUnits];  // as configured (null when not given), for state()
   sdk::Timestamp interval_ = 0;    // microseconds, > 0
   sdk::Timestamp start_date_ = 0;

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,8 +70,19 @@ class APSCHED_VISIBLE JobStore {
 
   /** `out` is nullopt when absent. */
   virtual Status get(const std::string& id, std::optional<JobRecord>& out) noexcept = 0;
-  /** Every record in order, undecodable ones included (flagged). */
-  virtual Status list(std::vector<JobRecord>& out) noexcept = 0;
+  /**
+   * Calls `visit` with every record in order, undecodable ones included (flagged), one
+   * at a time, so that listing many jobs never holds all their documents at once. The
+   * record may be moved from. `visit` must not call the store; an exception from it
+   * ends the listing and is returned as an error.
+   */
+  virtual Status list_each(const std::function<void(JobRecord&)>& visit) noexcept = 0;
+
+  /** How many records the store holds, undecodable ones included. */
+  virtual Status count(std::size_t& out) noexcept = 0;
+
+  /** Every record in order, collected through list_each. */
+  Status list(std::vector<JobRecord>& out) noexcept;
 
   /** Earliest next_run_time among records not leased by another live owner. */
   virtual Status earliest_run_time(Timestamp now, const std::string& owner,

@@ -11,10 +11,12 @@
  *  - 2.0: Value shares lists and maps between copies (copy on write): a new layout.
  *  - 2.1: JobRun::library_file, and the job-worker request's library_file.
  *  - 3.0: Value::Map is a sorted array (detail::SortedMap), not a std::map: a new layout.
+ *  - 4.0: JobStore::list_each (a visitor) replaces the virtual JobStore::list, so that
+ *    listing a large store does not hold every document at once; JobStore::count.
  *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
  *    C++ types, so compiler major and libstdc++ ABI switches must agree.
  */
-#define APSCHED_SDK_API_MAJOR 3
+#define APSCHED_SDK_API_MAJOR 4
 #define APSCHED_SDK_API_MINOR 0
 
 #define APSCHED_STRINGIFY_DETAIL(x) #x
