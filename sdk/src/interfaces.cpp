@@ -21,6 +21,12 @@ Status JobStore::list(std::vector<JobRecord>& out) noexcept {
   return status;
 }
 Executor::~Executor() = default;
+
+void Executor::submit_all(std::vector<std::unique_ptr<JobRun>> runs, std::vector<Status>& statuses) noexcept {
+  statuses.clear();
+  statuses.reserve(runs.size());
+  for (auto& run : runs) statuses.push_back(submit(std::move(run)));
+}
 JobRun::~JobRun() = default;
 StopToken::~StopToken() = default;
 JobContext::~JobContext() = default;

@@ -1,6 +1,7 @@
 // ThreadPoolExecutor: a fixed pool of workers, FIFO queue, shutdown with and without waiting.
 #include <executors/threadpool/threadpool.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -128,6 +129,64 @@ TEST_CASE("threadpool: the queue is FIFO", "[threadpool]") {
   pool.shutdown(true);
   std::lock_guard lock(probe.mutex);
   CHECK(probe.order == expected);
+}
+
+TEST_CASE("threadpool: submit_all queues a batch in order, behind what is queued, and wakes enough workers",
+          "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  Gate gate;
+  ThreadPoolExecutor pool(host, workers(1));
+  std::vector<apsched::sdk::Status> statuses;
+  {
+    std::vector<std::unique_ptr<apsched::sdk::JobRun>> early;
+    early.push_back(run("early-1", probe));
+    early.push_back(run("early-2", probe));
+    pool.submit_all(std::move(early), statuses);
+    REQUIRE(statuses.size() == 2);
+    CHECK(statuses[0].code == Code::unavailable);
+    CHECK_THAT(statuses[1].message, Catch::Contains("not started"));
+    CHECK(probe.destroyed == 2);  // refused runs are destroyed unrun
+  }
+  REQUIRE(pool.start().ok());
+  REQUIRE(pool.submit(run("first", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  std::vector<std::string> expected{"first"};
+  std::vector<std::unique_ptr<apsched::sdk::JobRun>> batch;
+  for (int i = 0; i < 30; ++i) {
+    expected.push_back("b" + std::to_string(i));
+    batch.push_back(run(expected.back(), probe));
+  }
+  pool.submit_all(std::move(batch), statuses);
+  REQUIRE(statuses.size() == 30);
+  CHECK(std::all_of(statuses.begin(), statuses.end(), [](const auto& s) { return s.ok(); }));
+  gate.open();
+  pool.shutdown(true);
+  CHECK(probe.invoked == 31);
+  std::lock_guard lock(probe.mutex);
+  CHECK(probe.order == expected);
+}
+
+TEST_CASE("threadpool: a batch bigger than the idle workers runs on all of them", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  Gate gate;
+  ThreadPoolExecutor pool(host, workers(4));
+  REQUIRE(pool.start().ok());
+  // Let every worker go idle (waiting for work) first: they are the ones to wake.
+  for (int i = 0; i < 4; ++i) REQUIRE(pool.submit(run("warm-up", probe)).ok());
+  REQUIRE(eventually([&] { return probe.destroyed == 4; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::vector<std::unique_ptr<apsched::sdk::JobRun>> batch;
+  for (int i = 0; i < 4; ++i) batch.push_back(run("blocker", probe, [&](const StopToken&) { gate.wait(); }));
+  for (int i = 0; i < 10; ++i) batch.push_back(run("quick", probe));
+  std::vector<apsched::sdk::Status> statuses;
+  pool.submit_all(std::move(batch), statuses);
+  // Every worker was woken: all four block at once (one woken worker would run one).
+  bool all_four_ran = eventually([&] { return probe.running == 4; });
+  gate.open();
+  CHECK(all_four_ran);
+  pool.shutdown(true);
+  CHECK(probe.invoked == 18);
 }
 
 TEST_CASE("threadpool: shutdown(wait=true) finishes running and queued runs", "[threadpool]") {

@@ -1,4 +1,6 @@
 // One scheduler pass (APScheduler's _process_jobs) and what runs report back.
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "scheduler/events_util.h"
@@ -58,7 +60,7 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
     }
   }
   listeners_.dispatch(stored);
-  for (auto& step : steps) perform(step);
+  perform(steps);
   return next_wakeup;
 }
 
@@ -130,6 +132,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       } else {
         step.executor = executor;
         step.executor_alias = job->info.executor;
+        step.job_id = job->info.id;
         if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
           step.submitted = job_event(EVENT_JOB_SUBMITTED, job->info.id, alias);
           step.submitted->scheduled_run_times = run_times;
@@ -188,21 +191,38 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
   return it->second.job;
 }
 
-void SchedulerCore::perform(Step& step) {
-  if (step.cancelled) {
-    step.run.reset();
-    return;
+void SchedulerCore::perform(std::deque<Step>& steps) {
+  // Each executor gets its runs of the pass at once (one lock and one wake-up for all).
+  std::vector<std::pair<ExecutorPtr, std::vector<std::size_t>>> by_executor;  // indices into steps
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    Step& step = steps[i];
+    if (step.cancelled) step.run.reset();
+    if (!step.run) continue;
+    auto group = std::find_if(by_executor.begin(), by_executor.end(),
+                              [&](const auto& entry) { return entry.first == step.executor; });
+    if (group == by_executor.end()) group = by_executor.insert(by_executor.end(), {step.executor, {}});
+    group->second.push_back(i);
   }
-  if (step.run) {
-    std::string job_id = step.run->job_id();
-    sdk::Status status = (*step.executor)->submit(std::move(step.run));
-    if (!status.ok())
-      spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", job_id, step.executor_alias,
-                    status.message);
-    else if (step.submitted)
-      listeners_.dispatch(*step.submitted);
+  std::vector<sdk::Status> status_of(steps.size());
+  for (auto& [executor, indices] : by_executor) {
+    std::vector<std::unique_ptr<sdk::JobRun>> runs;
+    runs.reserve(indices.size());
+    for (std::size_t i : indices) runs.push_back(std::move(steps[i].run));
+    std::vector<sdk::Status> statuses;
+    (*executor)->submit_all(std::move(runs), statuses);
+    for (std::size_t k = 0; k < indices.size(); ++k) status_of[indices[k]] = std::move(statuses[k]);
   }
-  listeners_.dispatch(step.after);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    Step& step = steps[i];
+    if (step.executor && !step.cancelled) {
+      if (!status_of[i].ok())
+        spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", step.job_id, step.executor_alias,
+                      status_of[i].message);
+      else if (step.submitted)
+        listeners_.dispatch(*step.submitted);
+    }
+    listeners_.dispatch(step.after);
+  }
 }
 
 void SchedulerCore::note_waiting(const std::string& id, const std::string& reason) {

@@ -33,9 +33,10 @@ using ExecutorPtr = std::shared_ptr<PluginObject<sdk::Executor>>;
  * (if any), announce the submission, then the events that follow (max_instances, removed).
  */
 struct Step {
-  ExecutorPtr executor;
+  ExecutorPtr executor;  ///< null: nothing to submit
   std::string executor_alias;
-  std::unique_ptr<JobRunImpl> run;  ///< null: nothing to submit
+  std::string job_id;
+  std::unique_ptr<JobRunImpl> run;
   std::optional<Event> submitted;   ///< built only when a listener wants it
   std::vector<Event> after;
   bool cancelled = false;  ///< drop the run instead of submitting it
@@ -165,7 +166,8 @@ class SchedulerCore final : public RunReporter {
   /** Counts one more running submission of the job unless max_instances are running. */
   bool take_instance(const std::string& job_id, int max_instances);
   /** Carries out a step outside the lock and dispatches its events. */
-  void perform(Step& step);
+  /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */
+  void perform(std::deque<Step>& steps);
   void notify_wakeup();  // needs no lock; takes it
   /** Who holds the leases of parked (waiting) jobs. */
   std::string waiting_owner() const { return instance_id_ + "/waiting"; }

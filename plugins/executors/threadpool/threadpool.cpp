@@ -47,26 +47,48 @@ sdk::Status ThreadPoolExecutor::start() noexcept {
 
 sdk::Status ThreadPoolExecutor::submit(std::unique_ptr<sdk::JobRun> run) noexcept {
   sdk::Status status;
-  bool idle = false;
+  enqueue({&run, 1}, {&status, 1});
+  // On error `run` (not moved) is destroyed here, outside the lock.
+  return status;
+}
+
+void ThreadPoolExecutor::submit_all(std::vector<std::unique_ptr<sdk::JobRun>> runs,
+                                    std::vector<sdk::Status>& statuses) noexcept {
+  statuses.assign(runs.size(), sdk::Status::success());
+  enqueue(runs, statuses);
+  // The runs not queued are destroyed with `runs`, outside the lock.
+}
+
+void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
+                                 std::span<sdk::Status> statuses) noexcept {
+  std::size_t queued = 0;
+  std::size_t idle = 0;
   {
     std::lock_guard lock(mutex_);
-    idle = idle_workers_ > 0;
-    if (state_ == State::running) {
-      try {
-        queue_.push_back(std::move(run));
-      } catch (const std::exception& e) {
-        status = {sdk::Code::internal, std::string("threadpool executor could not queue the run: ") + e.what(), {}};
+    idle = idle_workers_;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (state_ != State::running) {
+        statuses[i] = {sdk::Code::unavailable,
+                       state_ == State::created ? "threadpool executor is not started"
+                                                : "threadpool executor is shut down",
+                       {}};
+        continue;
       }
-    } else {
-      status = {sdk::Code::unavailable,
-                state_ == State::created ? "threadpool executor is not started"
-                                         : "threadpool executor is shut down",
-                {}};
+      try {
+        queue_.push_back(std::move(runs[i]));
+        ++queued;
+      } catch (const std::exception& e) {
+        statuses[i] = {sdk::Code::internal, std::string("threadpool executor could not queue the run: ") + e.what(),
+                       {}};
+      }
     }
   }
-  if (status.ok() && idle) work_ready_.notify_one();
-  // On error `run` (if not moved) is destroyed here, outside the lock.
-  return status;
+  // Wake one idle worker per queued run at most: a busy one takes the next run anyway.
+  if (queued >= idle) {
+    if (idle > 0) work_ready_.notify_all();
+  } else {
+    for (std::size_t i = 0; i < queued; ++i) work_ready_.notify_one();
+  }
 }
 
 void ThreadPoolExecutor::work() noexcept {

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -44,6 +45,8 @@ class ThreadPoolExecutor final : public sdk::Executor {
 
   sdk::Status start() noexcept override;
   sdk::Status submit(std::unique_ptr<sdk::JobRun> run) noexcept override;
+  /** Queues them all under one lock and wakes at most as many idle workers as runs. */
+  void submit_all(std::vector<std::unique_ptr<sdk::JobRun>> runs, std::vector<sdk::Status>& statuses) noexcept override;
   void shutdown(bool wait) noexcept override;
 
   std::size_t max_workers() const noexcept { return max_workers_; }
@@ -51,6 +54,8 @@ class ThreadPoolExecutor final : public sdk::Executor {
  private:
   enum class State { created, running, stopping, stopped };
 
+  /** Queues `runs[i]` or sets `statuses[i]` to why not; the runs not queued stay in `runs`. */
+  void enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs, std::span<sdk::Status> statuses) noexcept;
   void work() noexcept;
   void join_workers() noexcept;
 

@@ -118,6 +118,15 @@ class APSCHED_VISIBLE Executor {
    * job. If it returns an error, the run was not started (it is destroyed, nothing ran).
    */
   virtual Status submit(std::unique_ptr<JobRun> run) noexcept = 0;
+
+  /**
+   * Takes several runs at once, as submit does each: the kernel hands over all the due
+   * runs of a scheduler pass together, so that an executor can queue them under one lock
+   * and wake its workers once. `statuses` gets one status per run, in order; a run whose
+   * status is an error was not started (it is destroyed). The default submits them one
+   * by one.
+   */
+  virtual void submit_all(std::vector<std::unique_ptr<JobRun>> runs, std::vector<Status>& statuses) noexcept;
   /** wait=true: finish running and queued runs first; wait=false: drop queued runs. */
   virtual void shutdown(bool wait) noexcept = 0;
 };

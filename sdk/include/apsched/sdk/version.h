@@ -12,7 +12,8 @@
  *  - 2.1: JobRun::library_file, and the job-worker request's library_file.
  *  - 3.0: Value::Map is a sorted array (detail::SortedMap), not a std::map: a new layout.
  *  - 4.0: JobStore::list_each (a visitor) replaces the virtual JobStore::list, so that
- *    listing a large store does not hold every document at once; JobStore::count.
+ *    listing a large store does not hold every document at once; JobStore::count;
+ *    Executor::submit_all (a pass's runs handed over at once).
  *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
  *    C++ types, so compiler major and libstdc++ ABI switches must agree.
  */
