@@ -6,6 +6,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "eventually.h"
 #include "hot_add_support.h"
 #include "jobs/job_path_watcher.h"
 
@@ -120,4 +121,60 @@ TEST_CASE("hot-add watcher: after lost events (queue overflow) a library in use 
   gate_cv.notify_all();
   REQUIRE(reports.wait_for(2));
   CHECK(reports.names() == std::vector<std::string>{"gone", "gone"});
+}
+
+TEST_CASE("hot-add watcher: a job-path directory made after start is watched from then on", "[hot-add]") {
+  ScratchDir dir("hot-watch-later");
+  Reports reports;
+  const fs::path jobs = dir.path() / "deploy" / "jobs";
+  JobPathWatcher watcher({jobs}, reports.callback());
+  CHECK(watcher.watched().empty());
+
+  std::ofstream(dir.path() / "libnotajobdir.so") << "x";  // in the ancestor watched meanwhile: not a job library
+  fs::create_directories(jobs);                            // two levels at once
+  REQUIRE(eventually([&] { return watcher.watched() == std::vector<fs::path>{jobs}; }));
+  install_by_rename(versioned_library("v1"), jobs / "liba.so");
+  REQUIRE(reports.wait_for(1));
+  CHECK(reports.names() == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("hot-add watcher: a directory moved in with libraries in it reports them", "[hot-add]") {
+  ScratchDir dir("hot-watch-moved-in");
+  ScratchDir staging("hot-watch-staging");
+  Reports reports;
+  const fs::path jobs = dir.path() / "jobs";
+  JobPathWatcher watcher({jobs}, reports.callback());
+  fs::create_directories(staging.path() / "release");
+  std::ofstream(staging.path() / "release" / "libb.so") << "x";
+  fs::rename(staging.path() / "release", jobs);
+  REQUIRE(reports.wait_for(1));
+  CHECK(reports.names() == std::vector<std::string>{"b"});
+  CHECK(watcher.watched() == std::vector<fs::path>{jobs});
+}
+
+TEST_CASE("hot-add watcher: a watched directory removed and made again is watched again", "[hot-add]") {
+  ScratchDir dir("hot-watch-again");
+  ScratchDir elsewhere("hot-watch-away");
+  Reports reports;
+  const fs::path jobs = dir.path() / "jobs";
+  fs::create_directories(jobs);
+  JobPathWatcher watcher({jobs}, reports.callback());
+  REQUIRE(watcher.watched() == std::vector<fs::path>{jobs});
+
+  fs::remove_all(jobs);
+  REQUIRE(eventually([&] { return watcher.watched().empty(); }));
+  fs::create_directories(jobs);
+  REQUIRE(eventually([&] { return watcher.watched() == std::vector<fs::path>{jobs}; }));
+  install_by_rename(versioned_library("v1"), jobs / "libc.so");
+  REQUIRE(reports.wait_for(1));
+
+  // Moved away, it is no longer watched where it went: only the path counts.
+  fs::rename(jobs, elsewhere.path() / "jobs");
+  REQUIRE(eventually([&] { return watcher.watched().empty(); }));
+  std::ofstream(elsewhere.path() / "jobs" / "libd.so") << "x";
+  fs::create_directories(jobs);
+  REQUIRE(eventually([&] { return watcher.watched() == std::vector<fs::path>{jobs}; }));
+  install_by_rename(versioned_library("v1"), jobs / "libe.so");
+  REQUIRE(reports.wait_for(2));
+  CHECK(reports.names() == std::vector<std::string>{"c", "e"});
 }

@@ -2,6 +2,8 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,12 +17,17 @@ namespace apsched::core::detail {
  * once; one deleted or renamed away counts as gone. A file being copied is never
  * reported half-written. Other names are ignored.
  *
+ * A directory that does not exist (at start, or later: removed or moved away) is waited
+ * for: its nearest existing ancestor is watched for new directories, and once it exists
+ * it is watched and every library file already in it is reported.
+ *
  * One thread, blocked in poll() on the inotify descriptor and a wake-up eventfd (no
  * polling loop); `on_change` runs in that thread with a library name, once per name per
  * batch of events. After an event-queue overflow (events lost) every library file present
  * and every name `known` returns (the libraries in use, whose files may be gone) is reported.
  *
- * THREADING: all members are set in the constructor and only read afterwards; the
+ * THREADING: the watches are set up in the constructor and changed afterwards only by
+ * the watcher's thread; `mutex_` guards `watches_` for watched(), called from others. The
  * destructor wakes the thread and joins it, so `on_change` never runs after it returns.
  * Call the destructor from a thread other than the watcher's.
  */
@@ -30,9 +37,9 @@ class JobPathWatcher {
   using KnownNames = std::function<std::vector<std::string>()>;
 
   /**
-   * Starts watching. A directory that cannot be watched (missing, no permission, the
-   * inotify limit reached) is logged as a warning with what to do and skipped.
-   * Throws SchedulerError when inotify itself is unavailable.
+   * Starts watching. A missing directory is waited for (logged); one that cannot be
+   * watched (no permission, the inotify limit reached) is logged as a warning with what
+   * to do and skipped. Throws SchedulerError when inotify itself is unavailable.
    */
   JobPathWatcher(const std::vector<std::filesystem::path>& directories, OnChange on_change,
                  KnownNames known = {});
@@ -40,13 +47,23 @@ class JobPathWatcher {
   JobPathWatcher(const JobPathWatcher&) = delete;
   JobPathWatcher& operator=(const JobPathWatcher&) = delete;
 
-  /** The directories actually watched. */
+  /** The directories watched now (not those waited for). */
   std::vector<std::filesystem::path> watched() const;
 
  private:
   void run();
   /** Handles one read() worth of events; false when the descriptor failed. */
   bool drain();
+  /**
+   * Watches `dir`, or, when it does not exist, waits for it (watching its nearest
+   * existing ancestor). True when `dir` is watched now.
+   */
+  bool watch(const std::filesystem::path& dir);
+  /** After a directory appeared: watches the waited-for ones that exist now and adds the
+   * library files in them to `found`. */
+  void retry_waiting(std::set<std::string>& found);
+  /** Adds the library names of the files in `dir` to `names`. */
+  static void list_libraries(const std::filesystem::path& dir, std::set<std::string>& names);
   /** After lost events: reports every library file present and every known name. */
   void report_all();
   /** Calls on_change_, logging what it throws (the thread must go on). */
@@ -54,7 +71,11 @@ class JobPathWatcher {
 
   int inotify_fd_ = -1;
   int wake_fd_ = -1;
-  std::map<int, std::filesystem::path> watches_;  // watch descriptor -> directory
+  mutable std::mutex mutex_;                      // guards watches_ (see THREADING)
+  std::map<int, std::filesystem::path> watches_;  // watch descriptor -> job-path directory
+  // Watcher thread only (after the constructor):
+  std::map<int, std::filesystem::path> ancestors_;  // watch descriptor -> ancestor of a waited-for directory
+  std::vector<std::filesystem::path> waiting_;      // job-path directories that do not exist now
   OnChange on_change_;
   KnownNames known_;
   std::thread thread_;
