@@ -97,6 +97,37 @@ TEST_CASE("hot-add: a library copied into the job path runs the stored job waiti
   stop(*host);
 }
 
+TEST_CASE("hot-add: a job-path directory made after start is watched, and a library moved in with it runs at once",
+          "[integration][hot-add]") {
+  WatchingHost first(job("waiter", "version", "out.txt", 0.3), "apsched-hot-later-dir");  // stores the job
+  REQUIRE_WITHIN(*first.process, [&] { return contains(first / "out.txt", "v1"); });
+  stop(*first.process);
+  const ConfigFile& config = first.config;
+  fs::remove_all(config.dir() / "jobs.d");  // the whole job-path directory is gone
+  write_file(config.file(), watching_config(""));
+
+  auto host = start_host(config.file(), config.dir());
+  REQUIRE_OUTPUT(*host, "jobs.d does not exist: job libraries put there are picked up once it is created");
+  REQUIRE_OUTPUT(*host, "Job 'waiter' cannot run now and waits");
+  // A release directory prepared elsewhere and renamed into place, library inside.
+  fs::create_directories(config.dir() / "staging");
+  fs::copy_file(versioned("v2"), config.dir() / "staging" / "libversioned.so");
+  auto moved = std::chrono::steady_clock::now();
+  fs::rename(config.dir() / "staging", config.dir() / "jobs.d");
+  REQUIRE_WITHIN(*host, [&] { return contains(config.dir() / "out.txt", "v2"); });
+  CHECK(std::chrono::steady_clock::now() - moved < 3s);  // not after the 30-second parking time
+  CHECK_THAT(host->output(), Contains("jobs.d exists now: watching it for job libraries"));
+
+  // Removed again, then made again with another version in it: still picked up, no restart.
+  fs::remove_all(config.dir() / "jobs.d");
+  REQUIRE_OUTPUT(*host, "jobs.d was removed or moved away");
+  fs::remove(config.dir() / "out.txt");  // only a run of the version installed next writes "v1"
+  fs::create_directories(config.dir() / "jobs.d");
+  install_by_rename(versioned("v1"), config.dir() / kLibrary);
+  REQUIRE_WITHIN(*host, [&] { return contains(config.dir() / "out.txt", "v1"); });
+  stop(*host);
+}
+
 TEST_CASE("hot-add: a library replaced by rename serves new runs and new jobs, a running job finishes on the old code",
           "[integration][hot-add]") {
   WatchingHost host(kFastAndSlow, "apsched-hot-replace");
