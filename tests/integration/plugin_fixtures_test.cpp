@@ -15,6 +15,7 @@ namespace fs = std::filesystem;
 using apsched::test::ConfigFile;
 using apsched::test::require_accepted;
 using apsched::test::require_refused;
+using apsched::test::start_host;
 
 namespace {
 
@@ -248,4 +249,27 @@ TEST_CASE("an unknown type lists the types found in every directory of the plugi
                            "[" + kFixturePlugins.string() + ", " +
                                fs::path(APSCHED_PLUGIN_DIR).lexically_normal().string() + "]",
                            "fixture_ok", "interval", "wrong_api_major"});
+}
+
+TEST_CASE("an executor that does not start a run: each one is logged with the job and the executor, the host runs on",
+          "[integration][fixtures]") {
+  // "refusing" refuses each run; "no_statuses" breaks submit_all's contract by saying nothing.
+  for (const auto& [type, reason] :
+       {std::pair<std::string, std::string>{"refusing", "the refusing executor takes no runs"},
+        std::pair<std::string, std::string>{
+            "no_statuses", "the executor's submit_all gave no status for this run (a bug in the executor plugin)"}}) {
+    ConfigFile config("scheduler:\n"
+                      "  timezone: UTC\n"
+                      "  plugin_path: [" + kFixturePlugins.string() + "]\n"
+                      "executors: {default: {type: " + type + "}}\n"
+                      "jobs:\n"
+                      "  - {id: fixture, func: 'example_jobs:tick', trigger: {type: interval, seconds: 0.2}}\n",
+                      "apsched-executor-" + type);
+    auto host = start_host(config.file(), config.dir());
+    REQUIRE_OUTPUT(*host, "Error submitting job \"fixture\" to executor \"default\": " + reason);
+    host->send_signal(SIGTERM);
+    auto status = host->wait();
+    INFO(host->output());
+    CHECK(status.describe() == "exit status 0");
+  }
 }

@@ -210,7 +210,12 @@ void SchedulerCore::perform(std::deque<Step>& steps) {
     for (std::size_t i : indices) runs.push_back(std::move(steps[i].run));
     std::vector<sdk::Status> statuses;
     (*executor)->submit_all(std::move(runs), statuses);
-    for (std::size_t k = 0; k < indices.size(); ++k) status_of[indices[k]] = std::move(statuses[k]);
+    for (std::size_t k = 0; k < indices.size(); ++k)
+      status_of[indices[k]] = k < statuses.size() ? std::move(statuses[k])
+                                                  : sdk::Status{sdk::Code::internal,
+                                                                "the executor's submit_all gave no status for this run "
+                                                                "(a bug in the executor plugin)",
+                                                                {}};
   }
   for (std::size_t i = 0; i < steps.size(); ++i) {
     Step& step = steps[i];
