@@ -190,20 +190,19 @@ std::string format_datetime(Timestamp t, std::string_view zone) {
   const CivilTime& c = z.local;
   char buf[64];
   char* end = buf;
-  auto put = [&end](int value, int width, char before = 0) { put_number(end, value, width, before); };
-  put(c.year, 4);
-  put(c.month, 2, '-');
-  put(c.day, 2, '-');
-  put(c.hour, 2, 'T');
-  put(c.minute, 2, ':');
-  put(c.second, 2, ':');
-  if (c.microsecond != 0) put(c.microsecond, 6, '.');
+  put_number(end, c.year, 4);
+  put_number(end, c.month, 2, '-');
+  put_number(end, c.day, 2, '-');
+  put_number(end, c.hour, 2, 'T');
+  put_number(end, c.minute, 2, ':');
+  put_number(end, c.second, 2, ':');
+  if (c.microsecond != 0) put_number(end, c.microsecond, 6, '.');
   int off = z.utc_offset_seconds;
   char sign = off < 0 ? '-' : '+';
   off = std::abs(off);
-  put(off / 3600, 2, sign);
-  put(off / 60 % 60, 2, ':');
-  if (off % 60 != 0) put(off % 60, 2, ':');
+  put_number(end, off / 3600, 2, sign);
+  put_number(end, off / 60 % 60, 2, ':');
+  if (off % 60 != 0) put_number(end, off % 60, 2, ':');
   return std::string(buf, end);
 }
 

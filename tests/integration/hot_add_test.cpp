@@ -73,16 +73,21 @@ void stop(apsched::test::ChildProcess& host) {
   CHECK(status.describe() == "exit status 0");
 }
 
+/** Lets `waiter` run on v1 (the store holds it then), stops, and leaves a config without jobs. */
+void store_waiter_and_stop(WatchingHost& first) {
+  REQUIRE_WITHIN(*first.process, [&] { return contains(first / "out.txt", "v1"); });
+  stop(*first.process);
+  write_file(first.config.file(), watching_config(""));  // the job is only in the store now
+}
+
 }  // namespace
 
 TEST_CASE("hot-add: a library copied into the job path runs the stored job waiting for it at once (within 3 s)",
           "[integration][hot-add]") {
-  WatchingHost first(job("waiter", "version", "out.txt", 0.3), "apsched-hot-drop");  // stores the job
-  REQUIRE_WITHIN(*first.process, [&] { return contains(first / "out.txt", "v1"); });
-  stop(*first.process);
+  WatchingHost first(job("waiter", "version", "out.txt", 0.3), "apsched-hot-drop");
+  store_waiter_and_stop(first);
   const ConfigFile& config = first.config;
   fs::remove(config.dir() / kLibrary);
-  write_file(config.file(), watching_config(""));  // the job is only in the store now
 
   auto host = start_host(config.file(), config.dir());
   REQUIRE_OUTPUT(*host, "Job 'waiter' cannot run now and waits");
@@ -99,12 +104,10 @@ TEST_CASE("hot-add: a library copied into the job path runs the stored job waiti
 
 TEST_CASE("hot-add: a job-path directory made after start is watched, and a library moved in with it runs at once",
           "[integration][hot-add]") {
-  WatchingHost first(job("waiter", "version", "out.txt", 0.3), "apsched-hot-later-dir");  // stores the job
-  REQUIRE_WITHIN(*first.process, [&] { return contains(first / "out.txt", "v1"); });
-  stop(*first.process);
+  WatchingHost first(job("waiter", "version", "out.txt", 0.3), "apsched-hot-later-dir");
+  store_waiter_and_stop(first);
   const ConfigFile& config = first.config;
   fs::remove_all(config.dir() / "jobs.d");  // the whole job-path directory is gone
-  write_file(config.file(), watching_config(""));
 
   auto host = start_host(config.file(), config.dir());
   REQUIRE_OUTPUT(*host, "jobs.d does not exist: job libraries put there are picked up once it is created");

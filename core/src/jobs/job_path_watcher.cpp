@@ -59,7 +59,7 @@ JobPathWatcher::JobPathWatcher(const std::vector<fs::path>& directories, OnChang
                          "watch_job_path");
   }
   for (const auto& dir : directories)
-    if (!watch(dir) && std::find(waiting_.begin(), waiting_.end(), dir) != waiting_.end())
+    if (watch(dir) == Outcome::waiting)
       spdlog::warn("Job path directory {} does not exist: job libraries put there are picked up once it is created",
                    dir.string());
   thread_ = std::thread([this] { run(); });
@@ -74,7 +74,7 @@ JobPathWatcher::~JobPathWatcher() {
   ::close(inotify_fd_);
 }
 
-bool JobPathWatcher::watch(const fs::path& dir) {
+JobPathWatcher::Outcome JobPathWatcher::watch(const fs::path& dir) {
   // Made between a failed attempt and the ancestor's watch, it would go unnoticed: try
   // again after each ancestor is watched, until the directory is watched or really absent.
   while (true) {
@@ -82,13 +82,13 @@ bool JobPathWatcher::watch(const fs::path& dir) {
     if (wd >= 0) {
       std::lock_guard lock(mutex_);
       watches_.emplace(wd, dir);
-      return true;
+      return Outcome::watched;
     }
     int error = errno;
     if (error != ENOENT) {
       spdlog::warn("Job path directory {} is not watched for new job libraries: {}; {}", dir.string(),
                    std::strerror(error), watch_failure_hint(error));
-      return false;
+      return Outcome::refused;
     }
     fs::path ancestor = nearest_existing_ancestor(dir);
     int ancestor_wd = ::inotify_add_watch(inotify_fd_, ancestor.c_str(), kAncestorMask);
@@ -97,13 +97,13 @@ bool JobPathWatcher::watch(const fs::path& dir) {
       if (error == ENOENT) continue;  // the ancestor went meanwhile: look again
       spdlog::warn("Job path directory {} does not exist, and its creation cannot be watched (watching {}: {}); {}",
                    dir.string(), ancestor.string(), std::strerror(error), watch_failure_hint(error));
-      return false;
+      return Outcome::refused;
     }
     ancestors_.emplace(ancestor_wd, ancestor);
     std::error_code ec;
     if (fs::is_directory(dir, ec)) continue;
     if (std::find(waiting_.begin(), waiting_.end(), dir) == waiting_.end()) waiting_.push_back(dir);
-    return false;
+    return Outcome::waiting;
   }
 }
 
@@ -117,7 +117,7 @@ void JobPathWatcher::retry_waiting(std::set<std::string>& found) {
   std::vector<fs::path> waited = std::move(waiting_);
   waiting_.clear();
   for (const auto& dir : waited) {
-    if (!watch(dir)) continue;
+    if (watch(dir) != Outcome::watched) continue;
     spdlog::info("Job path directory {} exists now: watching it for job libraries", dir.string());
     list_libraries(dir, found);
   }
@@ -188,7 +188,7 @@ bool JobPathWatcher::drain() {
           std::lock_guard lock(mutex_);
           watches_.erase(dir);
         }
-        if (watch(gone)) list_libraries(gone, changed);  // already back
+        if (watch(gone) == Outcome::watched) list_libraries(gone, changed);  // already back
       } else if ((event->mask & kFileEvents) && event->len > 0) {
         if (auto name = job_library_name(event->name)) changed.insert(*name);
       }

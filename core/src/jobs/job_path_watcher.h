@@ -54,11 +54,12 @@ class JobPathWatcher {
   void run();
   /** Handles one read() worth of events; false when the descriptor failed. */
   bool drain();
+  enum class Outcome { watched, waiting, refused };
   /**
    * Watches `dir`, or, when it does not exist, waits for it (watching its nearest
-   * existing ancestor). True when `dir` is watched now.
+   * existing ancestor). `refused` (logged): it can be neither watched nor waited for.
    */
-  bool watch(const std::filesystem::path& dir);
+  Outcome watch(const std::filesystem::path& dir);
   /** After a directory appeared: watches the waited-for ones that exist now and adds the
    * library files in them to `found`. */
   void retry_waiting(std::set<std::string>& found);

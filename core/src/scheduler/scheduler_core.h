@@ -165,7 +165,6 @@ class SchedulerCore final : public RunReporter {
   LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias, LoadedJob& fresh);
   /** Counts one more running submission of the job unless max_instances are running. */
   bool take_instance(const std::string& job_id, int max_instances);
-  /** Carries out a step outside the lock and dispatches its events. */
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */
   void perform(std::deque<Step>& steps);
   void notify_wakeup();  // needs no lock; takes it

@@ -13,8 +13,8 @@ namespace apsched::core::detail {
  * A job worker's job libraries. A request names the file that holds the version the host
  * accepted (JobRun::library_file: the job-path file, or with hot-add the host's private
  * copy), so a worker runs the same code as the host would, whatever the job path holds
- * now. Each file is loaded once and kept. A request that names none (from an executor
- * built against SDK 2.0) resolves on the job path, loaded on first use and kept.
+ * now. Each file is loaded once and kept. A request that names none resolves on the job
+ * path, loaded on first use and kept.
  * THREADING: the worker's main thread only.
  */
 class WorkerLibraries {

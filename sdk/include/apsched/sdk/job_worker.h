@@ -48,7 +48,7 @@ struct Request {
   Value kwargs = Value::Map{};
   Timestamp run_time = 0;  ///< the scheduled run time (JobContext::scheduled_run_time)
   /// SDK 2.1: the file to load the library from, JobRun::library_file(), so that the
-  /// worker runs the version the host accepted. Empty (or absent, from a 2.0 executor):
+  /// worker runs the version the host accepted. Empty (or absent):
   /// the first lib<library>.so on the job path, loaded on first use and kept.
   std::string library_file;
 };

@@ -77,8 +77,9 @@ class CopyOnWrite {
  * instead of one per entry, so documents are smaller and quicker to build, copy, search
  * and free than with std::map. The std::map operations that maps of plain data need;
  * like a vector's, an insertion or erasure invalidates iterators and references into
- * the map. Lookup is a binary search; insertion is linear (maps here are small), and
- * keys that come in order (as to_json writes them) are appended.
+ * the map. Lookup scans a small map (lengths compared first) and binary-searches a larger
+ * one; insertion is linear (maps here are small), and keys that come in order (as
+ * to_json writes them) are appended.
  */
 template <typename V>
 class SortedMap {
