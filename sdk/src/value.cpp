@@ -69,25 +69,6 @@ Value::Map& Value::as_map() {
   return std::get<detail::CopyOnWrite<Map>>(data_).mutate();
 }
 
-bool Value::shares_storage_with(const Value& other) const noexcept {
-  if (type() != other.type()) return false;
-  if (is_list()) {
-    const List* mine = std::get<detail::CopyOnWrite<List>>(data_).get();
-    return mine != nullptr && mine == std::get<detail::CopyOnWrite<List>>(other.data_).get();
-  }
-  if (is_map()) {
-    const Map* mine = std::get<detail::CopyOnWrite<Map>>(data_).get();
-    return mine != nullptr && mine == std::get<detail::CopyOnWrite<Map>>(other.data_).get();
-  }
-  return false;
-}
-
-bool Value::storage_is_shared() const noexcept {
-  if (is_list()) return std::get<detail::CopyOnWrite<List>>(data_).shared();
-  if (is_map()) return std::get<detail::CopyOnWrite<Map>>(data_).shared();
-  return false;
-}
-
 const Value* Value::find(std::string_view key) const noexcept {
   if (!is_map()) return nullptr;
   const Map* map = std::get<detail::CopyOnWrite<Map>>(data_).get();

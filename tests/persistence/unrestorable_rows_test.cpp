@@ -272,3 +272,47 @@ TEST_CASE("apsched run keeps running good jobs beside unrestorable rows and keep
   CHECK(row(db, "notrigger") == notrigger_row);
   CHECK(row(db, "nofunc") == nofunc_row);
 }
+
+TEST_CASE("a stored document without a field it needs, or from a newer apsched, says which and what to do",
+          "[persistence][corrupt][sqlite]") {
+  TempDir dir("unrestorable-fields");
+  const fs::path db = dir / "jobs.sqlite";
+  const std::string template_doc = seed(db, dir / "out.txt", kStart, 10, at(10));
+  {
+    Database file(db);
+    const sdk::Value doc = sdk::Value::from_json(template_doc);
+    auto insert = [&](const std::string& id, sdk::Value document) {
+      document.as_map()["id"] = id;
+      file.execute_with(
+          "INSERT INTO apscheduler_jobs (id, next_run_time, seq, document) "
+          "VALUES (?1, 0, (SELECT max(seq) + 1 FROM apscheduler_jobs), ?2)",
+          {id, document.to_json()});
+    };
+    for (const char* field : {"func", "trigger", "v", "args"}) {
+      sdk::Value without = doc;
+      without.as_map().erase(field);
+      insert(std::string("no-") + field, without);
+    }
+    sdk::Value newer = doc;
+    newer.as_map()["v"] = 2;
+    insert("newer", newer);
+    // Documents written before these fields existed are still read.
+    sdk::Value older = doc;
+    older.as_map().erase("timeout");
+    older.as_map().erase("trigger_source");
+    older.as_map()["an unknown key"] = "is ignored";
+    insert("older", older);
+  }
+  auto host = start_sqlite_host(db, at(5));
+  for (const char* field : {"func", "trigger", "v", "args"}) {
+    auto job = (*host)->get_job(std::string("no-") + field);
+    REQUIRE(job);
+    CHECK_THAT(job->problem, StartsWith("cannot be restored") && Contains(std::string("has no '") + field + "'"));
+  }
+  CHECK_THAT((*host)->get_job("newer")->problem, Contains("version 2") && Contains("upgrade apsched"));
+  auto older = (*host)->get_job("older");
+  REQUIRE(older);
+  CHECK(older->problem.empty());
+  CHECK_FALSE(older->timeout.has_value());
+  CHECK(older->func == "example_jobs:noop");
+}

@@ -46,7 +46,7 @@ struct Fixture {
   std::vector<std::string> acquire(Timestamp now, const std::string& owner, Timestamp expires,
                                    std::size_t limit = 100) {
     std::vector<JobRecord> got;
-    REQUIRE(store.acquire_due(now, Lease{owner, expires}, limit, got).ok());
+    REQUIRE(store.acquire_due(now, Lease{owner, expires}, limit, {}, got).ok());
     std::vector<std::string> out;
     for (auto& r : got) out.push_back(r.id);
     return out;
@@ -175,7 +175,7 @@ TEST_CASE("memory: acquire_due takes due records in order, up to the limit", "[m
   REQUIRE(f.store.add(job("paused", std::nullopt)).ok());
 
   std::vector<JobRecord> got;
-  REQUIRE(f.store.acquire_due(30, Lease{"me", 100}, 2, got).ok());
+  REQUIRE(f.store.acquire_due(30, Lease{"me", 100}, 2, {}, got).ok());
   REQUIRE(got.size() == 2);
   CHECK(got[0].id == "a");
   CHECK(got[0].next_run_time == 10);
@@ -507,7 +507,7 @@ TEST_CASE("memory: concurrent callers are safe (internally locked)", "[memory][t
         std::string id = owner + "-" + std::to_string(i);
         if (!f.store.add(job(id, i)).ok()) ++failures;
         std::vector<JobRecord> got;
-        if (!f.store.acquire_due(i, Lease{owner, 1'000'000}, 10, got).ok()) ++failures;
+        if (!f.store.acquire_due(i, Lease{owner, 1'000'000}, 10, {}, got).ok()) ++failures;
         acquired += static_cast<int>(got.size());
         std::vector<Release> releases;
         for (auto& r : got)
@@ -525,4 +525,94 @@ TEST_CASE("memory: concurrent callers are safe (internally locked)", "[memory][t
   std::vector<JobRecord> all;
   REQUIRE(f.store.list(all).ok());
   CHECK(all.size() == kThreads * kJobs);
+}
+
+TEST_CASE("memory: a revision is new on every add and update, and kept by leases and releases", "[memory]") {
+  Fixture f;
+  auto revision_of = [&](const std::string& id) {
+    std::optional<JobRecord> r;
+    REQUIRE(f.store.get(id, r).ok());
+    REQUIRE(r);
+    return r->revision;
+  };
+  REQUIRE(f.store.add(job("a", 10)).ok());
+  REQUIRE(f.store.add(job("b", 20)).ok());
+  const std::uint64_t a1 = revision_of("a");
+  CHECK(a1 != 0);
+  CHECK(revision_of("b") != a1);
+
+  std::vector<JobRecord> due;
+  REQUIRE(f.store.acquire_due(15, Lease{"me", 100}, 10, {}, due).ok());
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].revision == a1);
+  REQUIRE(f.store.release("me", {Release{"a", 30, false}}).ok());
+  CHECK(revision_of("a") == a1);  // a new run time is not a new document
+  REQUIRE(f.store.hold({"a"}, Lease{"me", 50}).ok());
+  CHECK(revision_of("a") == a1);
+
+  REQUIRE(f.store.update(job("a", 30)).ok());  // the same document again is still an update
+  const std::uint64_t a2 = revision_of("a");
+  CHECK(a2 != a1);
+  REQUIRE(f.store.remove("a").ok());
+  REQUIRE(f.store.add(job("a", 30)).ok());
+  CHECK(revision_of("a") != a2);
+  CHECK(revision_of("a") != a1);
+}
+
+TEST_CASE("memory: documents of every shape come back exactly, through every way out", "[memory]") {
+  Fixture f;
+  Value document = Value::Map{
+      {"args", Value::List{1, -2.5, "three", Value(), true, Value::List{Value::Map{{"deep", "x"}}}}},
+      {"kwargs", Value::Map{{"text", std::string("a\0b", 3)}, {"big", 9007199254740993LL}}},
+      {"trigger", Value::Map{{"type", "cron"}, {"minute", "*/5"}}},
+  };
+  REQUIRE(f.store.add(job("rich", 10, document)).ok());
+  REQUIRE(f.store.add(job("paused", std::nullopt, Value::Map{{"args", Value::List{"p"}}})).ok());
+  std::optional<JobRecord> got;
+  REQUIRE(f.store.get("rich", got).ok());
+  CHECK(got->document == document);
+  std::vector<JobRecord> all;
+  REQUIRE(f.store.list(all).ok());
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].document == document);
+  CHECK(all[1].document == Value(Value::Map{{"args", Value::List{"p"}}}));
+  std::vector<JobRecord> due;
+  REQUIRE(f.store.acquire_due(10, Lease{"me", 100}, 10, {}, due).ok());
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].document == document);
+  Value changed = document;
+  changed.as_map()["kwargs"] = Value::Map{{"new key", Value::List{}}};
+  REQUIRE(f.store.update(job("rich", 20, changed)).ok());
+  REQUIRE(f.store.get("rich", got).ok());
+  CHECK(got->document == changed);
+  CHECK(got->next_run_time == 20);
+}
+
+TEST_CASE("memory: acquire_due leaves out the documents the caller says it holds at that revision",
+          "[memory][lease]") {
+  Fixture f;
+  REQUIRE(f.store.add(job("a", 10, Value::Map{{"func", "lib:a"}})).ok());
+  REQUIRE(f.store.add(job("b", 10, Value::Map{{"func", "lib:b"}})).ok());
+  std::optional<JobRecord> a;
+  REQUIRE(f.store.get("a", a).ok());
+  std::vector<std::pair<std::string, std::uint64_t>> asked;
+  apsched::sdk::KnownRevision known = [&](std::string_view id, std::uint64_t revision) {
+    asked.emplace_back(std::string(id), revision);
+    return id == "a" && revision == a->revision;
+  };
+  std::vector<JobRecord> due;
+  REQUIRE(f.store.acquire_due(10, Lease{"me", 100}, 10, known, due).ok());
+  REQUIRE(due.size() == 2);
+  CHECK(asked.size() == 2);
+  CHECK(due[0].id == "a");
+  CHECK(due[0].document.is_null());
+  CHECK(due[0].revision == a->revision);
+  CHECK(due[1].id == "b");
+  CHECK(due[1].document == Value(Value::Map{{"func", "lib:b"}}));
+
+  // Once "a" changes, the revision the caller holds is stale: the document comes again.
+  REQUIRE(f.store.update(job("a", 10, Value::Map{{"func", "lib:changed"}})).ok());
+  REQUIRE(f.store.acquire_due(10, Lease{"me", 100}, 10, known, due).ok());
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].document == Value(Value::Map{{"func", "lib:changed"}}));
 }

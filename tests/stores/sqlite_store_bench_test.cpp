@@ -64,7 +64,7 @@ TEST_CASE("sqlite store bench: 10,000 adds", "[.bench][sqlite]") {
   // A scheduler pass over 100 due jobs: one acquire, one release.
   start = Clock::now();
   std::vector<sdk::JobRecord> due;
-  REQUIRE(store->acquire_due(1'900'000'000'000'000, sdk::Lease{"bench", 1'900'000'060'000'000}, 100, due).ok());
+  REQUIRE(store->acquire_due(1'900'000'000'000'000, sdk::Lease{"bench", 1'900'000'060'000'000}, 100, {}, due).ok());
   std::vector<sdk::Release> outcomes;
   for (const auto& r : due) outcomes.push_back({r.id, *r.next_run_time + 60'000'000, false});
   REQUIRE(store->release("bench", outcomes).ok());

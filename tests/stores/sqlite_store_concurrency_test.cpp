@@ -65,7 +65,7 @@ void scheduler(SqliteStore& store, const std::string& owner, std::atomic<bool>& 
   sdk::Timestamp now = 1000;
   while (!stop) {
     std::vector<sdk::JobRecord> due;
-    failures.expect_ok(store.acquire_due(now, sdk::Lease{owner, now + 1}, 50, due));
+    failures.expect_ok(store.acquire_due(now, sdk::Lease{owner, now + 1}, 50, {}, due));
     std::vector<sdk::Release> outcomes;
     for (const auto& record : due) outcomes.push_back({record.id, now, false});
     failures.expect_ok(store.release(owner, outcomes));

@@ -85,7 +85,7 @@ TEST_CASE("sqlite store: undecodable rows are returned flagged and never changed
 
   // Due corrupt rows are acquired (flagged) so the kernel can report and park them.
   std::vector<sdk::JobRecord> acquired;
-  REQUIRE(store->acquire_due(35, sdk::Lease{"A", 1000}, 10, acquired).ok());
+  REQUIRE(store->acquire_due(35, sdk::Lease{"A", 1000}, 10, {}, acquired).ok());
   CHECK(ids(acquired) == Ids{"good", "bad-json", "blob"});
   CHECK(acquired[0].decode_error.empty());
   CHECK_FALSE(acquired[1].decode_error.empty());

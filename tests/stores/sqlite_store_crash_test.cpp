@@ -37,7 +37,7 @@ sdk::JobRecord crash_job(int n) {
     if (::write(fd, &n, sizeof n) != sizeof n) ::_exit(4);
     if (n % 10 == 9) {  // a scheduler pass: one acquire, one release, both batches
       std::vector<sdk::JobRecord> due;
-      if (!store.acquire_due(n, sdk::Lease{"child", n + 1'000'000}, 20, due).ok()) ::_exit(5);
+      if (!store.acquire_due(n, sdk::Lease{"child", n + 1'000'000}, 20, {}, due).ok()) ::_exit(5);
       std::vector<sdk::Release> outcomes;
       for (const auto& record : due) outcomes.push_back({record.id, *record.next_run_time + 1'000'000, false});
       if (!store.release("child", outcomes).ok()) ::_exit(6);

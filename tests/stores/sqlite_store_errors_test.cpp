@@ -121,7 +121,7 @@ TEST_CASE("sqlite store errors: locked beyond the busy timeout", "[sqlite][error
   CHECK(waited >= std::chrono::milliseconds(150));
 
   std::vector<sdk::JobRecord> acquired;
-  status = store->acquire_due(10, sdk::Lease{"A", 100}, 10, acquired);
+  status = store->acquire_due(10, sdk::Lease{"A", 100}, 10, {}, acquired);
   CHECK_THAT(status.message, Catch::Contains("cannot acquire due jobs") && Catch::Contains("locked"));
   // Readers are not blocked by a writer in WAL mode.
   std::vector<sdk::JobRecord> records;

@@ -13,7 +13,7 @@ namespace {
 std::vector<std::string> acquire(SqliteStore& store, sdk::Timestamp now, const std::string& owner,
                                  sdk::Timestamp expires, std::size_t limit = 100) {
   std::vector<sdk::JobRecord> out;
-  sdk::Status status = store.acquire_due(now, sdk::Lease{owner, expires}, limit, out);
+  sdk::Status status = store.acquire_due(now, sdk::Lease{owner, expires}, limit, {}, out);
   INFO(describe(status));
   REQUIRE(status.ok());
   return ids(out);

@@ -34,7 +34,7 @@ TEST_CASE("sqlite store: jobs, order and leases survive closing and reopening", 
     REQUIRE(store->add(job("gone", 5)).ok());
     REQUIRE(store->remove("gone").ok());
     std::vector<sdk::JobRecord> acquired;
-    REQUIRE(store->acquire_due(10, sdk::Lease{"A", 1000}, 10, acquired).ok());
+    REQUIRE(store->acquire_due(10, sdk::Lease{"A", 1000}, 10, {}, acquired).ok());
     store->shutdown();
   }
   // The WAL was checkpointed and removed by the last close.
@@ -47,7 +47,7 @@ TEST_CASE("sqlite store: jobs, order and leases survive closing and reopening", 
   CHECK(records[1].document == job("second", 20, sdk::Value::List{1, 2}).document);
   // first is still leased by A.
   std::vector<sdk::JobRecord> acquired;
-  REQUIRE(store->acquire_due(10, sdk::Lease{"B", 2000}, 10, acquired).ok());
+  REQUIRE(store->acquire_due(10, sdk::Lease{"B", 2000}, 10, {}, acquired).ok());
   CHECK(acquired.empty());
   // Insertion order continues after the stored jobs.
   REQUIRE(store->add(job("late-tie", 20)).ok());

@@ -1,5 +1,8 @@
 #include "jobs/job_document.h"
 
+#include <array>
+#include <string_view>
+
 #include "apsched/core/errors.h"
 #include "apsched/sdk/status.h"
 
@@ -8,10 +11,30 @@ namespace {
 
 constexpr std::int64_t kDocumentVersion = 1;
 
-const Value& field(const Value& doc, const char* key) {
-  const Value* v = doc.find(key);
-  if (v == nullptr) throw SchedulerError(std::string("stored job has no '") + key + "'");
-  return *v;
+// The fields decode_job reads, in key order (a Value::Map's entries are sorted); the
+// id is the record's.
+enum Field { kArgs, kCoalesce, kExecutor, kFunc, kKwargs, kMaxInstances, kGrace, kName, kTimeout, kTrigger,
+             kTriggerSource, kVersion, kFieldCount };
+constexpr std::string_view kFieldNames[kFieldCount] = {
+    "args", "coalesce", "executor", "func", "kwargs", "max_instances", "misfire_grace_time", "name",
+    "timeout", "trigger", "trigger_source", "v"};
+// Absent from documents written before they existed: timeout (no limit), trigger_source.
+constexpr bool kOptional[kFieldCount] = {false, false, false, false, false, false,
+                                         false, false, true,  false, true,  false};
+
+/** The document's fields by Field, found in one walk over its sorted entries; null when absent. */
+std::array<const Value*, kFieldCount> fields_of(const Value& doc) {
+  std::array<const Value*, kFieldCount> found{};
+  std::size_t next = 0;
+  for (const auto& [key, value] : doc.as_map()) {
+    while (next < kFieldCount && kFieldNames[next] < key) ++next;
+    if (next == kFieldCount) break;
+    if (kFieldNames[next] == key) found[next++] = &value;
+  }
+  for (std::size_t f = 0; f < kFieldCount; ++f)
+    if (found[f] == nullptr && !kOptional[f])
+      throw SchedulerError("stored job has no '" + std::string(kFieldNames[f]) + "'");
+  return found;
 }
 
 }  // namespace
@@ -51,7 +74,8 @@ LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, 
   const Value& doc = record.document;
   try {
     if (!doc.is_map()) throw SchedulerError("stored job is not a mapping");
-    std::int64_t version = field(doc, "v").as_int();
+    const auto field = fields_of(doc);
+    std::int64_t version = field[kVersion]->as_int();
     if (version > kDocumentVersion)
       throw SchedulerError("stored job has document version " + std::to_string(version) +
                            " but this apsched reads up to version " + std::to_string(kDocumentVersion) +
@@ -59,23 +83,21 @@ LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, 
     LoadedJob job;
     Job& j = job.info;
     j.id = record.id;
-    j.name = field(doc, "name").as_string();
-    j.func = field(doc, "func").as_string();
-    j.args = field(doc, "args");  // lists and maps are shared, not copied
-    j.kwargs = field(doc, "kwargs");
+    j.name = field[kName]->as_string();
+    j.func = field[kFunc]->as_string();
+    j.args = *field[kArgs];  // lists and maps are shared, not copied
+    j.kwargs = *field[kKwargs];
     j.args.as_list();
     j.kwargs.as_map();
-    j.executor = field(doc, "executor").as_string();
+    j.executor = field[kExecutor]->as_string();
     j.jobstore = jobstore;
-    j.coalesce = field(doc, "coalesce").as_bool();
-    j.max_instances = static_cast<int>(field(doc, "max_instances").as_int());
-    const Value& grace = field(doc, "misfire_grace_time");
-    if (!grace.is_null()) j.misfire_grace_time = grace.as_number();
-    // Absent from documents written before job time limits existed: no limit.
-    if (const Value* timeout = doc.find("timeout"); timeout && !timeout->is_null()) j.timeout = timeout->as_number();
+    j.coalesce = field[kCoalesce]->as_bool();
+    j.max_instances = static_cast<int>(field[kMaxInstances]->as_int());
+    if (!field[kGrace]->is_null()) j.misfire_grace_time = field[kGrace]->as_number();
+    if (field[kTimeout] && !field[kTimeout]->is_null()) j.timeout = field[kTimeout]->as_number();
     j.next_run_time = record.next_run_time;
-    if (const Value* source = doc.find("trigger_source")) job.trigger_source = *source;
-    job.trigger = TriggerHandle::create(catalog, field(doc, "trigger"), host);
+    if (field[kTriggerSource]) job.trigger_source = *field[kTriggerSource];
+    job.trigger = TriggerHandle::create(catalog, *field[kTrigger], host);
     return job;
   } catch (const sdk::Error& e) {
     throw SchedulerError(std::string("stored job is malformed: ") + e.what());

@@ -90,7 +90,12 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   std::vector<sdk::Release>& releases = pass_releases_;
   due.clear();
   releases.clear();
-  sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, due);
+  // Called by the store under its lock; reads entry.decoded, which this pass owns (mutex_ held).
+  sdk::KnownRevision known = [&entry](std::string_view id, std::uint64_t revision) {
+    auto it = entry.decoded.find(id);
+    return revision != 0 && it != entry.decoded.end() && it->second.revision == revision;
+  };
+  sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, known, due);
   if (!status.ok()) throw SchedulerError(status.message);
   batch = due.size() == batch ? std::min(2 * batch, kLargestBatch) : StoreEntry::kFirstBatch;
   if (due.empty()) return;
@@ -171,14 +176,13 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
 LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias,
                                   LoadedJob& fresh) {
   auto it = entry.decoded.find(record.id);
-  if (it != entry.decoded.end() && it->second.document.shares_storage_with(record.document)) {
+  if (it != entry.decoded.end() && record.revision != 0 && it->second.revision == record.revision) {
     it->second.job.info.next_run_time = record.next_run_time;
     return it->second.job;
   }
   LoadedJob job = decode_job(record, alias, catalog_, host_);
-  if (!record.document.storage_is_shared()) {
-    // Nobody else holds this document (a database store parsed it for this pass): it
-    // cannot come back, so keeping the job would only cost memory.
+  if (record.revision == 0) {
+    // The store cannot say when this document changes: keeping the job would only cost memory.
     if (it != entry.decoded.end()) entry.decoded.erase(it);
     fresh = std::move(job);
     return fresh;
@@ -187,7 +191,7 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
     if (entry.decoded.size() >= kDecodedJobsKept) entry.decoded.clear();
     it = entry.decoded.try_emplace(record.id).first;
   }
-  it->second = DecodedJob{record.document, std::move(job)};
+  it->second = DecodedJob{record.revision, std::move(job)};
   return it->second.job;
 }
 

@@ -113,21 +113,26 @@ class SchedulerCore final : public RunReporter {
     LoadedJob job;
   };
 
-  /** A job as decoded from `document`; valid while the store hands out that same document. */
+  /** Hashes ids given as std::string or std::string_view alike. */
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  };
+  /** A job as decoded from a record; valid while the store hands out that revision. */
   struct DecodedJob {
-    Value document;
+    std::uint64_t revision;
     LoadedJob job;
   };
   struct StoreEntry {
     StorePtr store;
     bool started = false;
     /**
-     * Jobs decoded in earlier passes, by id. A store that keeps documents in memory hands
-     * out copies sharing one storage (Value is copy on write) until the job changes, so a
-     * recurring job is decoded (its trigger re-created through its plugin) once, not on
-     * every run. Documents read from a database are new each time and never match.
+     * Jobs decoded in earlier passes, by id. A store that tracks revisions (the memory
+     * store) hands out the same revision until the job changes, so a recurring job is
+     * decoded (its trigger re-created through its plugin) once, not on every run. Records
+     * without a revision (a database store's) are decoded every time and not kept.
      */
-    std::unordered_map<std::string, DecodedJob> decoded = {};
+    std::unordered_map<std::string, DecodedJob, IdHash, std::equal_to<>> decoded = {};
     /** Due jobs to take in the next pass: small at first so that the first runs start
      *  soon, doubling while batches come back full. */
     static constexpr std::size_t kFirstBatch = 64;

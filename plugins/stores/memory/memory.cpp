@@ -3,6 +3,9 @@
 #include <apsched/sdk/config.h>
 
 #include <algorithm>
+#include <cstring>
+#include <new>
+#include <stdexcept>
 #include <utility>
 
 namespace apsched::stores {
@@ -43,12 +46,39 @@ MemoryStore::Key MemoryStore::make_key(const std::optional<sdk::Timestamp>& next
   return Key{0, sequence | kPausedBit};
 }
 
-sdk::JobRecord MemoryStore::to_record(const Order::value_type& node) {
-  sdk::JobRecord record;
-  record.id = node.second.id;
-  if (!node.first.paused()) record.next_run_time = node.first.time;
-  record.document = node.second.document;
+void MemoryStore::RecordDelete::operator()(Record* record) const noexcept {
+  record->~Record();
+  ::operator delete(record);
+}
+
+MemoryStore::RecordPtr MemoryStore::make_record(const sdk::JobRecord& job, Key key) {
+  std::string& document = encode_buffer_;
+  document.clear();
+  encode_compact(job.document, keys_, document);
+  constexpr std::size_t kLargest = (std::size_t{1} << 31) - 1;
+  if (job.id.size() > kLargest || document.size() > kLargest)
+    throw std::length_error("job '" + job.id.substr(0, 64) + "' is too large for the memory store (2 GiB at most)");
+  void* block = ::operator new(sizeof(Record) + job.id.size() + document.size());
+  RecordPtr record(new (block) Record{key, next_revision_, static_cast<std::uint32_t>(job.id.size()),
+                                      static_cast<std::uint32_t>(document.size()), 0});
+  ++next_revision_;
+  std::memcpy(record->bytes(), job.id.data(), job.id.size());
+  std::memcpy(record->bytes() + job.id.size(), document.data(), document.size());
   return record;
+}
+
+sdk::JobRecord MemoryStore::to_record(const Record& record, bool without_document) const {
+  sdk::JobRecord out;
+  out.id = record.id();
+  if (!record.key.paused()) out.next_run_time = record.key.time;
+  if (!without_document) out.document = decode_compact(record.document(), keys_);
+  out.revision = record.revision;
+  return out;
+}
+
+MemoryStore::Record* MemoryStore::find(std::string_view id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : it->get();
 }
 
 void MemoryStore::add_marks(const Key& key, sdk::Timestamp expires) {
@@ -61,68 +91,66 @@ void MemoryStore::remove_marks(const Key& key, sdk::Timestamp expires) {
   if (!key.paused()) by_wake_.erase(Mark{std::max(key.time, expires), key, expires});
 }
 
-void MemoryStore::set_lease(Slot& slot, const sdk::Lease& lease) {
-  const Key key = slot.it->first;
-  if (slot.leased) {
+void MemoryStore::set_lease(Record& record, const sdk::Lease& lease) {
+  const Key key = record.key;
+  if (record.leased) {
     LeaseInfo& info = leases_.at(key.sequence());
     remove_marks(key, info.expires);
     info.owner = lease.owner;
     info.expires = lease.expires;
   } else {
     leases_.insert_or_assign(key.sequence(), LeaseInfo{lease.owner, lease.expires});
-    // Moving the node keeps the Entry (and so the index's string_view) where it is.
-    slot.it = leased_.insert(free_.extract(slot.it)).position;
-    slot.leased = true;
+    leased_.insert(free_.extract(&record));
+    record.leased = 1;
   }
   add_marks(key, lease.expires);
 }
 
-void MemoryStore::clear_lease(Slot& slot) {
-  if (!slot.leased) return;
-  const Key key = slot.it->first;
+void MemoryStore::clear_lease(Record& record) {
+  if (!record.leased) return;
+  const Key key = record.key;
   auto info = leases_.find(key.sequence());
   remove_marks(key, info->second.expires);
   leases_.erase(info);
-  slot.it = free_.insert(leased_.extract(slot.it)).position;
-  slot.leased = false;
+  free_.insert(leased_.extract(&record));
+  record.leased = 0;
 }
 
-void MemoryStore::rekey(Slot& slot, const std::optional<sdk::Timestamp>& next_run_time) {
-  const Key old_key = slot.it->first;
+void MemoryStore::rekey(Record& record, const std::optional<sdk::Timestamp>& next_run_time) {
+  const Key old_key = record.key;
   const Key new_key = make_key(next_run_time, old_key.sequence());
   if (old_key.paused() == new_key.paused() && old_key.time == new_key.time) return;
-  const LeaseInfo* info = slot.leased ? &leases_.at(old_key.sequence()) : nullptr;
+  const LeaseInfo* info = record.leased ? &leases_.at(old_key.sequence()) : nullptr;
   if (info) remove_marks(old_key, info->expires);
-  Order& order = map_of(slot);
-  auto node = order.extract(slot.it);
-  node.key() = new_key;
-  slot.it = order.insert(std::move(node)).position;
+  Order& order = order_of(record);
+  auto node = order.extract(&record);  // found by the old key
+  record.key = new_key;
+  order.insert(std::move(node));
   if (info) add_marks(new_key, info->expires);
 }
 
-void MemoryStore::erase(Index::iterator where) {
-  Slot slot = where->second;
-  const Key key = slot.it->first;
-  if (slot.leased) {
-    auto info = leases_.find(key.sequence());
-    remove_marks(key, info->second.expires);
+void MemoryStore::erase(Record& record) {
+  if (record.leased) {
+    auto info = leases_.find(record.key.sequence());
+    remove_marks(record.key, info->second.expires);
     leases_.erase(info);
   }
-  // The index key views the Entry's id: drop it before the Entry.
-  index_.erase(where);
-  map_of(slot).erase(slot.it);
+  order_of(record).erase(&record);
+  index_.erase(index_.find(record.id()));  // frees the record
 }
 
 sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
-    if (index_.find(job.id) != index_.end())
+    if (find(job.id) != nullptr)
       return {sdk::Code::already_exists, "a job with id '" + job.id + "' already exists in the memory store", {}};
-    auto it = free_.emplace(make_key(job.next_run_time, next_sequence_), Entry{job.id, job.document}).first;
+    RecordPtr record = make_record(job, make_key(job.next_run_time, next_sequence_));
+    Record* r = record.get();
+    auto position = free_.insert(r).first;
     try {
-      index_.emplace(std::string_view(it->second.id), Slot{it, false});
+      index_.insert(std::move(record));
     } catch (...) {
-      free_.erase(it);
+      free_.erase(position);
       throw;
     }
     ++next_sequence_;
@@ -133,12 +161,19 @@ sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
 sdk::Status MemoryStore::update(const sdk::JobRecord& job) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
-    auto where = index_.find(job.id);
+    auto where = index_.find(std::string_view(job.id));
     if (where == index_.end()) return not_found(job.id);
-    Slot& slot = where->second;
-    slot.it->second.document = job.document;
-    clear_lease(slot);
-    rekey(slot, job.next_run_time);
+    Record& old = **where;
+    RecordPtr record = make_record(job, old.key);
+    clear_lease(old);
+    // Put the new record in the old one's places: its order node, then the index node.
+    auto node = free_.extract(&old);
+    node.value() = record.get();
+    free_.insert(std::move(node));
+    auto index_node = index_.extract(where);
+    index_node.value() = std::move(record);  // frees the old record
+    Record& fresh = *index_.insert(std::move(index_node)).position->get();
+    rekey(fresh, job.next_run_time);
     return sdk::Status::success();
   });
 }
@@ -146,9 +181,9 @@ sdk::Status MemoryStore::update(const sdk::JobRecord& job) noexcept {
 sdk::Status MemoryStore::remove(const std::string& id) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
-    auto where = index_.find(id);
-    if (where == index_.end()) return not_found(id);
-    erase(where);
+    Record* record = find(id);
+    if (record == nullptr) return not_found(id);
+    erase(*record);
     return sdk::Status::success();
   });
 }
@@ -156,12 +191,12 @@ sdk::Status MemoryStore::remove(const std::string& id) noexcept {
 sdk::Status MemoryStore::remove_all() noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
-    index_.clear();
     by_expiry_.clear();
     by_wake_.clear();
     leases_.clear();
     free_.clear();
     leased_.clear();
+    index_.clear();
     return sdk::Status::success();
   });
 }
@@ -170,8 +205,7 @@ sdk::Status MemoryStore::get(const std::string& id, std::optional<sdk::JobRecord
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
     out.reset();
-    auto where = index_.find(id);
-    if (where != index_.end()) out = to_record(*where->second.it);
+    if (const Record* record = find(id)) out = to_record(*record);
     return sdk::Status::success();
   });
 }
@@ -189,8 +223,8 @@ sdk::Status MemoryStore::list_each(const std::function<void(sdk::JobRecord&)>& v
     auto f = free_.begin();
     auto l = leased_.begin();
     while (f != free_.end() || l != leased_.end()) {
-      sdk::JobRecord record =
-          l == leased_.end() || (f != free_.end() && KeyLess{}(f->first, l->first)) ? to_record(*f++) : to_record(*l++);
+      sdk::JobRecord record = l == leased_.end() || (f != free_.end() && RecordLess{}(*f, *l)) ? to_record(**f++)
+                                                                                             : to_record(**l++);
       visit(record);
     }
     return sdk::Status::success();
@@ -206,7 +240,7 @@ sdk::Status MemoryStore::earliest_run_time(sdk::Timestamp now, const std::string
       if (!out || t < *out) out = t;
     };
     // Unleased records: the first in order.
-    if (!free_.empty() && !free_.begin()->first.paused()) consider(free_.begin()->first.time);
+    if (!free_.empty() && !(*free_.begin())->key.paused()) consider((*free_.begin())->key.time);
     // Leased records whose lease has expired count as unleased.
     for (const Mark& mark : by_expiry_) {
       if (mark.expires > now) break;
@@ -223,17 +257,17 @@ sdk::Status MemoryStore::earliest_run_time(sdk::Timestamp now, const std::string
 }
 
 sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease, std::size_t limit,
-                                     std::vector<sdk::JobRecord>& out) noexcept {
+                                     const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
     out.clear();
-    auto due = [&](const Order::value_type& node) { return !node.first.paused() && node.first.time <= now; };
-    auto blocked = [&](const Order::value_type& node) {
-      const LeaseInfo& info = leases_.at(node.first.sequence());
+    auto due = [&](const Record* r) { return !r->key.paused() && r->key.time <= now; };
+    auto blocked = [&](const Record* r) {
+      const LeaseInfo& info = leases_.at(r->key.sequence());
       return info.expires > now && info.owner != lease.owner;
     };
     // Merge the due prefixes of both orders, skipping records another live lease holds.
-    std::vector<Order::iterator> picked;
+    std::vector<Record*> picked;
     auto f = free_.begin();
     auto l = leased_.begin();
     while (picked.size() < limit) {
@@ -241,15 +275,15 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
       bool free_due = f != free_.end() && due(*f);
       bool leased_due = l != leased_.end() && due(*l);
       if (!free_due && !leased_due) break;
-      if (free_due && (!leased_due || KeyLess{}(f->first, l->first)))
-        picked.push_back(f++);
+      if (free_due && (!leased_due || RecordLess{}(*f, *l)))
+        picked.push_back(*f++);
       else
-        picked.push_back(l++);
+        picked.push_back(*l++);
     }
     out.reserve(picked.size());
-    for (Order::iterator it : picked) {
-      out.push_back(to_record(*it));
-      set_lease(index_.at(it->second.id), lease);
+    for (Record* record : picked) {
+      out.push_back(to_record(*record, known && known(record->id(), record->revision)));
+      set_lease(*record, lease);
     }
     return sdk::Status::success();
   });
@@ -259,14 +293,14 @@ sdk::Status MemoryStore::release(const std::string& owner, const std::vector<sdk
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
     for (const sdk::Release& outcome : outcomes) {
-      auto where = index_.find(outcome.id);
-      if (where == index_.end() || !where->second.leased) continue;
-      if (leases_.at(where->second.it->first.sequence()).owner != owner) continue;
+      Record* record = find(outcome.id);
+      if (record == nullptr || !record->leased) continue;
+      if (leases_.at(record->key.sequence()).owner != owner) continue;
       if (outcome.remove) {
-        erase(where);
+        erase(*record);
       } else {
-        clear_lease(where->second);
-        rekey(where->second, outcome.next_run_time);
+        clear_lease(*record);
+        rekey(*record, outcome.next_run_time);
       }
     }
     return sdk::Status::success();
@@ -278,14 +312,13 @@ sdk::Status MemoryStore::hold(const std::vector<std::string>& ids, const sdk::Le
     sdk::Timestamp now = host_.now();
     std::lock_guard lock(mutex_);
     for (const std::string& id : ids) {
-      auto where = index_.find(id);
-      if (where == index_.end()) continue;
-      Slot& slot = where->second;
-      if (slot.leased) {
-        const LeaseInfo& info = leases_.at(slot.it->first.sequence());
+      Record* record = find(id);
+      if (record == nullptr) continue;
+      if (record->leased) {
+        const LeaseInfo& info = leases_.at(record->key.sequence());
         if (info.expires > now && info.owner != lease.owner) continue;
       }
-      set_lease(slot, lease);
+      set_lease(*record, lease);
     }
     return sdk::Status::success();
   });

@@ -193,6 +193,7 @@ sdk::Status SqliteStore::earliest_run_time(sdk::Timestamp now, const std::string
 }
 
 sdk::Status SqliteStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease, std::size_t limit,
+                                     const sdk::KnownRevision& /*known: rows carry no revision*/,
                                      std::vector<sdk::JobRecord>& out) noexcept {
   return call("acquire due jobs", {}, [&](Connection& c) {
     std::vector<sdk::JobRecord> acquired;

@@ -68,7 +68,7 @@ class SqliteStore final : public sdk::JobStore {
   sdk::Status earliest_run_time(sdk::Timestamp now, const std::string& owner,
                                 std::optional<sdk::Timestamp>& out) noexcept override;
   sdk::Status acquire_due(sdk::Timestamp now, const sdk::Lease& lease, std::size_t limit,
-                          std::vector<sdk::JobRecord>& out) noexcept override;
+                          const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept override;
   sdk::Status release(const std::string& owner, const std::vector<sdk::Release>& outcomes) noexcept override;
   sdk::Status hold(const std::vector<std::string>& ids, const sdk::Lease& lease) noexcept override;
 

@@ -1,8 +1,10 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "apsched/sdk/export.h"
@@ -28,7 +30,17 @@ struct JobRecord {
    */
   std::string decode_error;
   std::string raw;
+  /**
+   * Set by a store that can tell when a document changes: a number that is different
+   * after every add or update of the id (release() does not change it). The kernel then
+   * reuses what it decoded from the same id and revision instead of decoding again.
+   * 0: the store does not track revisions (every record is decoded).
+   */
+  std::uint64_t revision = 0;
 };
+
+/** Whether the caller holds what it decoded from `id` at `revision` (see acquire_due). */
+using KnownRevision = std::function<bool(std::string_view id, std::uint64_t revision)>;
 
 /** Who holds due jobs while running them, and until when (several hosts may share a store). */
 struct Lease {
@@ -92,8 +104,13 @@ class APSCHED_VISIBLE JobStore {
    * Atomically leases up to `limit` records due at `now` (next_run_time <= now) that no
    * other live lease holds, in order, and returns them. Undecodable due records are
    * returned too (flagged) so the kernel can report and park them.
+   *
+   * `known` (may be empty) says whether the caller still holds what it decoded from a
+   * record's id at its revision: a store that tracks revisions may then leave that
+   * record's `document` null instead of reading it. It is called with the store's state
+   * locked and must not call the store.
    */
-  virtual Status acquire_due(Timestamp now, const Lease& lease, std::size_t limit,
+  virtual Status acquire_due(Timestamp now, const Lease& lease, std::size_t limit, const KnownRevision& known,
                              std::vector<JobRecord>& out) noexcept = 0;
 
   /**

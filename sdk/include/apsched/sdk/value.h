@@ -43,7 +43,6 @@ class CopyOnWrite {
 
   /** nullptr when empty. */
   const T* get() const noexcept { return node_ ? &node_->value : nullptr; }
-  bool shared() const noexcept { return node_ && node_->refs.load(std::memory_order_relaxed) > 1; }
   /** The value, unshared first. */
   T& mutate() {
     if (!node_) {
@@ -257,14 +256,6 @@ class Value {
   List& as_list();
   const Map& as_map() const;
   Map& as_map();
-
-  /**
-   * True when both are non-empty lists (or maps) sharing one storage: one is a copy of
-   * the other and neither was written since. A cheap "unchanged" test for caches.
-   */
-  bool shares_storage_with(const Value& other) const noexcept;
-  /** True when this is a non-empty list or map whose storage another Value shares. */
-  bool storage_is_shared() const noexcept;
 
   /** Map lookup; nullptr when this is not a map or the key is absent. */
   const Value* find(std::string_view key) const noexcept;

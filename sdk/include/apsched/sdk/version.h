@@ -14,10 +14,13 @@
  *  - 4.0: JobStore::list_each (a visitor) replaces the virtual JobStore::list, so that
  *    listing a large store does not hold every document at once; JobStore::count;
  *    Executor::submit_all (a pass's runs handed over at once).
+ *  - 5.0: JobRecord::revision, so that the kernel can keep what it decoded from a store
+ *    that does not hand out the same Value again (the memory store keeps documents
+ *    compact); Value::shares_storage_with and storage_is_shared are gone.
  *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
  *    C++ types, so compiler major and libstdc++ ABI switches must agree.
  */
-#define APSCHED_SDK_API_MAJOR 4
+#define APSCHED_SDK_API_MAJOR 5
 #define APSCHED_SDK_API_MINOR 0
 
 #define APSCHED_STRINGIFY_DETAIL(x) #x

@@ -1,0 +1,171 @@
+#include "compact_value.h"
+
+#include <apsched/sdk/status.h>
+
+#include <cstring>
+
+namespace apsched::stores {
+namespace {
+
+enum Tag : unsigned char { kNull, kFalse, kTrue, kInteger, kFloat, kString, kList, kMap };
+
+void put_varint(std::uint64_t n, std::string& out) {
+  char bytes[10];
+  std::size_t size = 0;
+  while (n >= 0x80) {
+    bytes[size++] = static_cast<char>((n & 0x7f) | 0x80);
+    n >>= 7;
+  }
+  bytes[size++] = static_cast<char>(n);
+  out.append(bytes, size);
+}
+
+// Zigzag: small negative integers stay short too.
+std::uint64_t zigzag(std::int64_t n) { return (static_cast<std::uint64_t>(n) << 1) ^ static_cast<std::uint64_t>(n >> 63); }
+std::int64_t unzigzag(std::uint64_t n) { return static_cast<std::int64_t>(n >> 1) ^ -static_cast<std::int64_t>(n & 1); }
+
+void put_string(std::string_view s, std::string& out) {
+  put_varint(s.size(), out);
+  out.append(s);
+}
+
+class Reader {
+ public:
+  Reader(std::string_view bytes, const KeyTable& keys) : bytes_(bytes), keys_(keys) {}
+
+  sdk::Value value() {
+    switch (byte()) {
+      case kNull: return {};
+      case kFalse: return false;
+      case kTrue: return true;
+      case kInteger: return static_cast<long long>(unzigzag(varint()));
+      case kFloat: {
+        double d;
+        std::memcpy(&d, take(sizeof d), sizeof d);
+        return d;
+      }
+      case kString: return std::string(text());
+      case kList: {
+        std::size_t n = count();
+        sdk::Value::List list;
+        list.reserve(n);
+        while (n-- > 0) list.push_back(value());
+        return list;
+      }
+      case kMap: {
+        std::size_t n = count();
+        std::vector<sdk::Value::Map::value_type> entries;
+        entries.reserve(n);
+        while (n-- > 0) {
+          const std::string& key = keys_.key(checked_number(varint()));
+          entries.emplace_back(key, value());
+        }
+        return sdk::Value::Map::from_entries(std::move(entries));
+      }
+      default: fail("unknown tag");
+    }
+  }
+
+  bool at_end() const noexcept { return pos_ == bytes_.size(); }
+
+ private:
+  [[noreturn]] void fail(const char* what) const {
+    throw sdk::Error(std::string("compact value: ") + what + " at byte " + std::to_string(pos_));
+  }
+  unsigned char byte() { return static_cast<unsigned char>(*take(1)); }
+  const char* take(std::size_t n) {
+    if (bytes_.size() - pos_ < n) fail("truncated");
+    const char* at = bytes_.data() + pos_;
+    pos_ += n;
+    return at;
+  }
+  std::uint64_t varint() {
+    std::uint64_t n = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+      unsigned char b = byte();
+      n |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return n;
+    }
+    fail("varint too long");
+  }
+  std::uint32_t checked_number(std::uint64_t n) const {
+    if (n >= keys_.size()) fail("unknown key number");
+    return static_cast<std::uint32_t>(n);
+  }
+  // A count can never exceed the bytes left (every element takes at least one), which
+  // keeps a corrupt count from allocating without bound.
+  std::size_t count() {
+    std::uint64_t n = varint();
+    if (n > bytes_.size() - pos_) fail("truncated: a count larger than the bytes left");
+    return static_cast<std::size_t>(n);
+  }
+  std::string_view text() {
+    std::size_t n = count();
+    return {take(n), n};
+  }
+
+  std::string_view bytes_;
+  const KeyTable& keys_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::uint32_t KeyTable::intern(std::string_view key) {
+  if (auto it = numbers_.find(key); it != numbers_.end()) return it->second;
+  auto number = static_cast<std::uint32_t>(keys_.size());
+  keys_.emplace_back(key);
+  try {
+    numbers_.emplace(keys_.back(), number);
+  } catch (...) {
+    keys_.pop_back();
+    throw;
+  }
+  return number;
+}
+
+const std::string& KeyTable::key(std::uint32_t number) const { return keys_.at(number); }
+
+void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
+  using Type = sdk::Value::Type;
+  switch (value.type()) {
+    case Type::null: out.push_back(static_cast<char>(kNull)); break;
+    case Type::boolean: out.push_back(static_cast<char>(value.as_bool() ? kTrue : kFalse)); break;
+    case Type::integer:
+      out.push_back(static_cast<char>(kInteger));
+      put_varint(zigzag(value.as_int()), out);
+      break;
+    case Type::floating: {
+      double d = value.as_number();
+      out.push_back(static_cast<char>(kFloat));
+      out.append(reinterpret_cast<const char*>(&d), sizeof d);
+      break;
+    }
+    case Type::string:
+      out.push_back(static_cast<char>(kString));
+      put_string(value.as_string(), out);
+      break;
+    case Type::list:
+      out.push_back(static_cast<char>(kList));
+      put_varint(value.as_list().size(), out);
+      for (const sdk::Value& item : value.as_list()) encode_compact(item, keys, out);
+      break;
+    case Type::map:
+      out.push_back(static_cast<char>(kMap));
+      put_varint(value.as_map().size(), out);
+      for (const auto& [key, item] : value.as_map()) {
+        put_varint(keys.intern(key), out);
+        encode_compact(item, keys, out);
+      }
+      break;
+  }
+}
+
+sdk::Value decode_compact(std::string_view bytes, const KeyTable& keys) {
+  Reader reader(bytes, keys);
+  sdk::Value value = reader.value();
+  if (!reader.at_end()) throw sdk::Error("compact value: bytes left after the value");
+  return value;
+}
+
+}  // namespace apsched::stores
