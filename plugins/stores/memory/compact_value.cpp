@@ -9,25 +9,32 @@ namespace {
 
 enum Tag : unsigned char { kNull, kFalse, kTrue, kInteger, kFloat, kString, kList, kMap };
 
-void put_varint(std::uint64_t n, std::string& out) {
-  char bytes[10];
+/** Writes `n` as a varint (7 bits a byte, low first) at `at`; returns its size (at most 10). */
+std::size_t write_varint(std::uint64_t n, char* at) {
   std::size_t size = 0;
   while (n >= 0x80) {
-    bytes[size++] = static_cast<char>((n & 0x7f) | 0x80);
+    at[size++] = static_cast<char>((n & 0x7f) | 0x80);
     n >>= 7;
   }
-  bytes[size++] = static_cast<char>(n);
-  out.append(bytes, size);
+  at[size++] = static_cast<char>(n);
+  return size;
+}
+
+void put_varint(std::uint64_t n, std::string& out) {
+  char bytes[10];
+  out.append(bytes, write_varint(n, bytes));
+}
+
+/** A tag and the varint after it (a count, a length or an integer), appended at once. */
+void put_head(Tag tag, std::uint64_t n, std::string& out) {
+  char bytes[11];
+  bytes[0] = static_cast<char>(tag);
+  out.append(bytes, 1 + write_varint(n, bytes + 1));
 }
 
 // Zigzag: small negative integers stay short too.
 std::uint64_t zigzag(std::int64_t n) { return (static_cast<std::uint64_t>(n) << 1) ^ static_cast<std::uint64_t>(n >> 63); }
 std::int64_t unzigzag(std::uint64_t n) { return static_cast<std::int64_t>(n >> 1) ^ -static_cast<std::int64_t>(n & 1); }
-
-void put_string(std::string_view s, std::string& out) {
-  put_varint(s.size(), out);
-  out.append(s);
-}
 
 class Reader {
  public:
@@ -131,10 +138,7 @@ void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
   switch (value.type()) {
     case Type::null: out.push_back(static_cast<char>(kNull)); break;
     case Type::boolean: out.push_back(static_cast<char>(value.as_bool() ? kTrue : kFalse)); break;
-    case Type::integer:
-      out.push_back(static_cast<char>(kInteger));
-      put_varint(zigzag(value.as_int()), out);
-      break;
+    case Type::integer: put_head(kInteger, zigzag(value.as_int()), out); break;
     case Type::floating: {
       double d = value.as_number();
       out.push_back(static_cast<char>(kFloat));
@@ -142,17 +146,15 @@ void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
       break;
     }
     case Type::string:
-      out.push_back(static_cast<char>(kString));
-      put_string(value.as_string(), out);
+      put_head(kString, value.as_string().size(), out);
+      out.append(value.as_string());
       break;
     case Type::list:
-      out.push_back(static_cast<char>(kList));
-      put_varint(value.as_list().size(), out);
+      put_head(kList, value.as_list().size(), out);
       for (const sdk::Value& item : value.as_list()) encode_compact(item, keys, out);
       break;
     case Type::map:
-      out.push_back(static_cast<char>(kMap));
-      put_varint(value.as_map().size(), out);
+      put_head(kMap, value.as_map().size(), out);
       for (const auto& [key, item] : value.as_map()) {
         put_varint(keys.intern(key), out);
         encode_compact(item, keys, out);
