@@ -46,6 +46,10 @@ MemoryStore::Key MemoryStore::make_key(const std::optional<sdk::Timestamp>& next
   return Key{0, sequence | kPausedBit};
 }
 
+bool MemoryStore::RecordLess::operator()(const Record* a, const Record* b) const noexcept {
+  return KeyLess{}(a->key, b->key);
+}
+
 void MemoryStore::RecordDelete::operator()(Record* record) const noexcept {
   record->~Record();
   ::operator delete(record);
@@ -59,7 +63,7 @@ MemoryStore::RecordPtr MemoryStore::make_record(const sdk::JobRecord& job, Key k
   if (job.id.size() > kLargest || document.size() > kLargest)
     throw std::length_error("job '" + job.id.substr(0, 64) + "' is too large for the memory store (2 GiB at most)");
   void* block = ::operator new(sizeof(Record) + job.id.size() + document.size());
-  RecordPtr record(new (block) Record{key, next_revision_, static_cast<std::uint32_t>(job.id.size()),
+  RecordPtr record(new (block) Record{key, next_revision_, {}, static_cast<std::uint32_t>(job.id.size()),
                                       static_cast<std::uint32_t>(document.size()), 0});
   ++next_revision_;
   std::memcpy(record->bytes(), job.id.data(), job.id.size());
@@ -100,7 +104,7 @@ void MemoryStore::set_lease(Record& record, const sdk::Lease& lease) {
     info.expires = lease.expires;
   } else {
     leases_.insert_or_assign(key.sequence(), LeaseInfo{lease.owner, lease.expires});
-    leased_.insert(free_.extract(&record));
+    record.position = leased_.insert(free_.extract(record.position)).position;
     record.leased = 1;
   }
   add_marks(key, lease.expires);
@@ -112,7 +116,7 @@ void MemoryStore::clear_lease(Record& record) {
   auto info = leases_.find(key.sequence());
   remove_marks(key, info->second.expires);
   leases_.erase(info);
-  free_.insert(leased_.extract(&record));
+  record.position = free_.insert(leased_.extract(record.position)).position;
   record.leased = 0;
 }
 
@@ -123,9 +127,9 @@ void MemoryStore::rekey(Record& record, const std::optional<sdk::Timestamp>& nex
   const LeaseInfo* info = record.leased ? &leases_.at(old_key.sequence()) : nullptr;
   if (info) remove_marks(old_key, info->expires);
   Order& order = order_of(record);
-  auto node = order.extract(&record);  // found by the old key
+  auto node = order.extract(record.position);
   record.key = new_key;
-  order.insert(std::move(node));
+  record.position = order.insert(std::move(node)).position;
   if (info) add_marks(new_key, info->expires);
 }
 
@@ -135,7 +139,7 @@ void MemoryStore::erase(Record& record) {
     remove_marks(record.key, info->second.expires);
     leases_.erase(info);
   }
-  order_of(record).erase(&record);
+  order_of(record).erase(record.position);
   index_.erase(index_.find(record.id()));  // frees the record
 }
 
@@ -146,11 +150,11 @@ sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
       return {sdk::Code::already_exists, "a job with id '" + job.id + "' already exists in the memory store", {}};
     RecordPtr record = make_record(job, make_key(job.next_run_time, next_sequence_));
     Record* r = record.get();
-    auto position = free_.insert(r).first;
+    r->position = free_.insert(r).first;
     try {
       index_.insert(std::move(record));
     } catch (...) {
-      free_.erase(position);
+      free_.erase(r->position);
       throw;
     }
     ++next_sequence_;
@@ -167,9 +171,9 @@ sdk::Status MemoryStore::update(const sdk::JobRecord& job) noexcept {
     RecordPtr record = make_record(job, old.key);
     clear_lease(old);
     // Put the new record in the old one's places: its order node, then the index node.
-    auto node = free_.extract(&old);
+    auto node = free_.extract(old.position);
     node.value() = record.get();
-    free_.insert(std::move(node));
+    record->position = free_.insert(std::move(node)).position;
     auto index_node = index_.extract(where);
     index_node.value() = std::move(record);  // frees the old record
     Record& fresh = *index_.insert(std::move(index_node)).position->get();

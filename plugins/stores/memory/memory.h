@@ -43,13 +43,14 @@ namespace apsched::stores {
  *  - Records are never undecodable here (the store encoded every document itself), so
  *    `decode_error`/`raw` of added records are not kept.
  *
- * Memory: a record is one allocation (its key, lease flag, id and document as a
- * compact value, see compact_value.h) plus one node in an order and one in the index;
- * the map keys of all documents are kept once, in a KeyTable. For a typical job that is
- * about 250 bytes, where the document as a Value tree alone took over 1.5 KB. The price
- * is building the Value tree again for get/list/acquire_due (about 7k instructions for
- * a typical job); acquire_due leaves it out for the records its caller says it holds at
- * their revision (the kernel's decoded recurring jobs), so only a job's first run pays.
+ * Memory: a record is one allocation (its key, lease flag, position in its order, id
+ * and document as a compact value, see compact_value.h) plus one node in an order and
+ * one in the index; the map keys of all documents are kept once, in a KeyTable. For a
+ * typical job that is about 270 bytes, where the document as a Value tree alone took
+ * over 1.5 KB. The price is building the Value tree again for get/list/acquire_due
+ * (about 7k instructions for a typical job); acquire_due leaves it out for the
+ * records its caller says it holds at their revision (the kernel's decoded recurring
+ * jobs), so only a job's first run pays.
  *
  * Cost: add/update/remove/get O(log n); earliest_run_time O(log n + e) where e is the
  * number of expired leases not yet released; acquire_due O((k + s) log n) for k
@@ -100,6 +101,11 @@ class MemoryStore final : public sdk::JobStore {
       return a.seq < b.seq;
     }
   };
+  struct Record;
+  struct RecordLess {
+    bool operator()(const Record* a, const Record* b) const noexcept;
+  };
+  using Order = std::set<Record*, RecordLess>;
   /**
    * One job, in one allocation: this header, then the id's bytes, then the document's
    * (a compact value). Created by make_record, freed by RecordDelete.
@@ -107,6 +113,7 @@ class MemoryStore final : public sdk::JobStore {
   struct Record {
     Key key;
     std::uint64_t revision;
+    Order::iterator position;  ///< its node in free_ or leased_, so that moving it needs no search
     std::uint32_t id_size;
     std::uint32_t document_size : 31;
     std::uint32_t leased : 1;  ///< in leased_ (else in free_), with an entry in leases_
@@ -120,10 +127,6 @@ class MemoryStore final : public sdk::JobStore {
     void operator()(Record* record) const noexcept;
   };
   using RecordPtr = std::unique_ptr<Record, RecordDelete>;
-  struct RecordLess {
-    bool operator()(const Record* a, const Record* b) const noexcept { return KeyLess{}(a->key, b->key); }
-  };
-  using Order = std::set<Record*, RecordLess>;
   /** Records by id; owns them. Looked up by the id's string_view. */
   struct IdHash {
     using is_transparent = void;
