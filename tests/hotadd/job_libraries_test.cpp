@@ -156,6 +156,35 @@ TEST_CASE("hot-add: a removed library no longer resolves, functions taken before
   CHECK(libraries.refresh("versioned").kind == LibraryChange::unchanged);
 }
 
+TEST_CASE("hot-add: the generation changes with every load, replacement and removal, and only then",
+          "[hot-add]") {
+  ScratchDir dir("hot-registry-generation");
+  JobLibraries libraries = watched_libraries(dir.path());
+  std::uint64_t seen = libraries.generation();
+  auto changed = [&] {
+    std::uint64_t now = libraries.generation();
+    bool moved = now != seen;
+    seen = now;
+    return moved;
+  };
+  CHECK_THROWS_AS(libraries.resolve("versioned:version"), LoadError);
+  CHECK_FALSE(changed());  // nothing to load
+  install_by_rename(versioned_library("v1"), dir.path() / "libversioned.so");
+  CHECK(call(libraries.resolve("versioned:version")) == "v1");
+  CHECK(changed());  // loaded on first use
+  libraries.resolve("versioned:version");
+  CHECK_FALSE(changed());
+  overwrite_in_place(versioned_library("v1"), dir.path() / "libversioned.so");
+  CHECK(libraries.refresh("versioned").kind == LibraryChange::unchanged);
+  CHECK_FALSE(changed());
+  install_by_rename(versioned_library("v2"), dir.path() / "libversioned.so");
+  CHECK(libraries.refresh("versioned").kind == LibraryChange::replaced);
+  CHECK(changed());
+  fs::remove(dir.path() / "libversioned.so");
+  CHECK(libraries.refresh("versioned").kind == LibraryChange::removed);
+  CHECK(changed());
+}
+
 TEST_CASE("hot-add: resolving from several threads while another replaces the library", "[hot-add][concurrency]") {
   LoadedV1 loaded("hot-registry-threads");
   auto& [dir, file, libraries, function] = loaded;

@@ -3,6 +3,7 @@
 
 #include "apsched/core/job.h"
 #include "apsched/sdk/store.h"
+#include "jobs/job_libraries.h"
 #include "loader/trigger_handle.h"
 
 namespace apsched::core::detail {
@@ -13,6 +14,9 @@ struct LoadedJob {
   std::unique_ptr<TriggerHandle> trigger;
   /** The trigger spec as the user gave it, before defaults were resolved. */
   Value trigger_source;
+  /** `info.func` as last resolved, at JobLibraries generation `function_generation` (0: never). */
+  JobFunction function;
+  std::uint64_t function_generation = 0;
 };
 
 /**

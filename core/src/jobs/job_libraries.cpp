@@ -113,6 +113,7 @@ std::shared_ptr<const JobLibrary> JobLibraries::library(const std::string& name)
                     "func");
   auto lib = load_job_library(name, *file, load_from_);
   std::lock_guard lock(mutex_);
+  generation_.fetch_add(1, std::memory_order_release);
   return loaded_.emplace(name, lib).first->second;
 }
 
@@ -132,6 +133,7 @@ LibraryChange JobLibraries::refresh(const std::string& name) {
     if (!change.previous) return change;
     std::lock_guard lock(mutex_);
     loaded_.erase(name);
+    generation_.fetch_add(1, std::memory_order_release);
     change.kind = LibraryChange::removed;
     change.file = change.previous->path;
     return change;
@@ -152,6 +154,7 @@ LibraryChange JobLibraries::refresh(const std::string& name) {
   }
   std::lock_guard lock(mutex_);
   loaded_[name] = change.current;
+  generation_.fetch_add(1, std::memory_order_release);
   change.kind = old ? LibraryChange::replaced : LibraryChange::loaded;
   return change;
 }

@@ -1,5 +1,7 @@
 #pragma once
 #include <boost/dll/shared_library.hpp>
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -99,6 +101,13 @@ class JobLibraries {
 
   const std::vector<std::filesystem::path>& search_path() const noexcept { return search_path_; }
 
+  /**
+   * A number that changes whenever the set of loaded libraries does (a first load, a
+   * replacement or a removal): a function resolved at one generation is still what
+   * resolve() would give as long as the generation is the same.
+   */
+  std::uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
+
   /** The names of the libraries loaded now. */
   std::vector<std::string> loaded_names();
 
@@ -114,6 +123,7 @@ class JobLibraries {
   std::mutex load_mutex_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const JobLibrary>> loaded_;
+  std::atomic<std::uint64_t> generation_{1};  // bumped under mutex_ with every change of loaded_
 };
 
 }  // namespace apsched::core::detail

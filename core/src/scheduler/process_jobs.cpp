@@ -114,7 +114,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       if (found == executors_.end())
         throw SchedulerError("its executor '" + job->info.executor + "' does not exist");
       executor = found->second;
-      function = libraries_.resolve(job->info.func);
+      function = job_function(*job);
     } catch (const std::exception& e) {
       note_waiting(id, e.what());
       parked.push_back(id);
@@ -171,6 +171,16 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     if (!status.ok()) spdlog::error("Job store '{}' could not park waiting jobs: {}", alias, status.message);
   }
   due.clear();  // drops the documents now; the capacity stays for the next pass
+}
+
+const JobFunction& SchedulerCore::job_function(LoadedJob& job) {
+  // Read before resolving: a library changed meanwhile makes the next run resolve again.
+  const std::uint64_t generation = libraries_.generation();
+  if (job.function_generation != generation) {
+    job.function = libraries_.resolve(job.info.func);
+    job.function_generation = generation;
+  }
+  return job.function;
 }
 
 LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias,

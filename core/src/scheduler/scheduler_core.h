@@ -140,6 +140,8 @@ class SchedulerCore final : public RunReporter {
   };
 
   JobFunction resolve_function(const std::string& reference);
+  /** The job's function, resolved again only when the job libraries changed since it last was. */
+  const JobFunction& job_function(LoadedJob& job);
   LoadedJob build_job(const JobSpec& spec);
   /** Applies `change` to a pending or stored job, stores it and reports it modified.
    *  `change` returns true when it set the next run time itself. */
