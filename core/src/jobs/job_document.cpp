@@ -15,25 +15,28 @@ constexpr std::int64_t kDocumentVersion = 1;
 // id is the record's.
 enum Field { kArgs, kCoalesce, kExecutor, kFunc, kKwargs, kMaxInstances, kGrace, kName, kTimeout, kTrigger,
              kTriggerSource, kVersion, kFieldCount };
-constexpr std::string_view kFieldNames[kFieldCount] = {
-    "args", "coalesce", "executor", "func", "kwargs", "max_instances", "misfire_grace_time", "name",
-    "timeout", "trigger", "trigger_source", "v"};
-// Absent from documents written before they existed: timeout (no limit), trigger_source.
-constexpr bool kOptional[kFieldCount] = {false, false, false, false, false, false,
-                                         false, false, true,  false, true,  false};
+struct FieldSpec {
+  std::string_view name;
+  bool optional;  ///< absent from documents written before it existed
+};
+constexpr FieldSpec kFields[kFieldCount] = {
+    {"args", false},    {"coalesce", false},      {"executor", false},       {"func", false},
+    {"kwargs", false},  {"max_instances", false}, {"misfire_grace_time", false}, {"name", false},
+    {"timeout", true},  // no limit
+    {"trigger", false}, {"trigger_source", true}, {"v", false}};
 
 /** The document's fields by Field, found in one walk over its sorted entries; null when absent. */
 std::array<const Value*, kFieldCount> fields_of(const Value& doc) {
   std::array<const Value*, kFieldCount> found{};
   std::size_t next = 0;
   for (const auto& [key, value] : doc.as_map()) {
-    while (next < kFieldCount && kFieldNames[next] < key) ++next;
+    while (next < kFieldCount && kFields[next].name < key) ++next;
     if (next == kFieldCount) break;
-    if (kFieldNames[next] == key) found[next++] = &value;
+    if (kFields[next].name == key) found[next++] = &value;
   }
   for (std::size_t f = 0; f < kFieldCount; ++f)
-    if (found[f] == nullptr && !kOptional[f])
-      throw SchedulerError("stored job has no '" + std::string(kFieldNames[f]) + "'");
+    if (found[f] == nullptr && !kFields[f].optional)
+      throw SchedulerError("stored job has no '" + std::string(kFields[f].name) + "'");
   return found;
 }
 

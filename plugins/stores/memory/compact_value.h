@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "string_hash.h"
+
 namespace apsched::stores {
 
 /**
@@ -25,17 +27,8 @@ class KeyTable {
   std::size_t size() const noexcept { return keys_.size(); }
 
  private:
-  // FNV-1a: keys are short, and std::hash's byte loop was most of encoding a document.
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      std::uint64_t h = 14695981039346656037ull;
-      for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-      return static_cast<std::size_t>(h);
-    }
-  };
   std::vector<std::string> keys_;
-  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> numbers_;
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> numbers_;
 };
 
 /**

@@ -4,6 +4,7 @@
 #include <apsched/sdk/value.h>
 
 #include "compact_value.h"
+#include "string_hash.h"
 
 #include <cstdint>
 #include <memory>
@@ -128,9 +129,8 @@ class MemoryStore final : public sdk::JobStore {
   };
   using RecordPtr = std::unique_ptr<Record, RecordDelete>;
   /** Records by id; owns them. Looked up by the id's string_view. */
-  struct IdHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+  struct IdHash : StringHash {
+    using StringHash::operator();
     std::size_t operator()(const RecordPtr& r) const noexcept { return (*this)(r->id()); }
   };
   struct IdEqual {
