@@ -455,13 +455,18 @@ TEST_CASE("memory: random operations match a reference model", "[memory][model]"
         break;
       }
       case 5: {
+        // Several ids, in any order, repeats and absent ones included.
         f.host.set_now(now);
         Timestamp expires = now + pick(50);
-        REQUIRE(f.store.hold({id}, Lease{owner, expires}).ok());
-        auto it = find(id);
-        if (it != model.end() && !(!it->owner.empty() && it->expires > now && it->owner != owner)) {
-          it->owner = owner;
-          it->expires = expires;
+        std::vector<std::string> ids{id};
+        for (int extra = pick(4); extra > 0; --extra) ids.push_back("j" + std::to_string(pick(40)));
+        REQUIRE(f.store.hold(ids, Lease{owner, expires}).ok());
+        for (const auto& held : ids) {
+          auto it = find(held);
+          if (it != model.end() && !(!it->owner.empty() && it->expires > now && it->owner != owner)) {
+            it->owner = owner;
+            it->expires = expires;
+          }
         }
         break;
       }

@@ -50,6 +50,10 @@ bool MemoryStore::RecordLess::operator()(const Record* a, const Record* b) const
   return KeyLess{}(a->key, b->key);
 }
 
+bool MemoryStore::RecordLess::operator()(const Record* a, const Key& b) const noexcept { return KeyLess{}(a->key, b); }
+
+bool MemoryStore::RecordLess::operator()(const Key& a, const Record* b) const noexcept { return KeyLess{}(a, b->key); }
+
 void MemoryStore::RecordDelete::operator()(Record* record) const noexcept {
   record->~Record();
   ::operator delete(record);
@@ -85,61 +89,63 @@ MemoryStore::Record* MemoryStore::find(std::string_view id) const {
   return it == index_.end() ? nullptr : it->get();
 }
 
-void MemoryStore::add_marks(const Key& key, sdk::Timestamp expires) {
-  by_expiry_.insert(Mark{expires, key, expires});
-  if (!key.paused()) by_wake_.insert(Mark{std::max(key.time, expires), key, expires});
+MemoryStore::Groups::iterator MemoryStore::open_group(const sdk::Lease& lease) {
+  while (next_group_ == 0 || groups_.contains(next_group_)) ++next_group_;  // 0 means "no lease"
+  auto group = groups_.try_emplace(next_group_, LeaseGroup{lease.owner, lease.expires, 0, {}, 0}).first;
+  ++next_group_;
+  return group;
 }
 
-void MemoryStore::remove_marks(const Key& key, sdk::Timestamp expires) {
-  by_expiry_.erase(Mark{expires, key, expires});
-  if (!key.paused()) by_wake_.erase(Mark{std::max(key.time, expires), key, expires});
+void MemoryStore::close_if_empty(Groups::iterator group) {
+  if (group->second.members == 0) groups_.erase(group);
 }
 
-void MemoryStore::set_lease(Record& record, const sdk::Lease& lease) {
-  const Key key = record.key;
-  if (record.leased) {
-    LeaseInfo& info = leases_.at(key.sequence());
-    remove_marks(key, info.expires);
-    info.owner = lease.owner;
-    info.expires = lease.expires;
-  } else {
-    leases_.insert_or_assign(key.sequence(), LeaseInfo{lease.owner, lease.expires});
+void MemoryStore::join(Record& record, Groups::iterator group) {
+  if (record.lease == group->first) return;
+  group->second.keys.push_back(record.key);  // first, so that a failure leaves the record as it was
+  if (record.lease != 0)
+    leave_group(record);
+  else
     record.position = leased_.insert(free_.extract(record.position)).position;
-    record.leased = 1;
-  }
-  add_marks(key, lease.expires);
+  record.lease = group->first;
+  ++group->second.members;
+}
+
+void MemoryStore::leave_group(Record& record) {
+  auto group = groups_.find(record.lease);
+  record.lease = 0;
+  --group->second.members;
+  close_if_empty(group);
 }
 
 void MemoryStore::clear_lease(Record& record) {
-  if (!record.leased) return;
-  const Key key = record.key;
-  auto info = leases_.find(key.sequence());
-  remove_marks(key, info->second.expires);
-  leases_.erase(info);
-  record.position = free_.insert(leased_.extract(record.position)).position;
-  record.leased = 0;
+  if (record.lease == 0) return;
+  auto node = leased_.extract(record.position);
+  leave_group(record);
+  record.position = free_.insert(std::move(node)).position;
+}
+
+const MemoryStore::Key& MemoryStore::first_member(Groups::value_type& group) {
+  auto& [id, lease] = group;
+  for (;; ++lease.first) {
+    const Key& key = lease.keys[lease.first];
+    auto member = leased_.find(key);
+    if (member != leased_.end() && (*member)->lease == id) return key;
+  }
 }
 
 void MemoryStore::rekey(Record& record, const std::optional<sdk::Timestamp>& next_run_time) {
   const Key old_key = record.key;
   const Key new_key = make_key(next_run_time, old_key.sequence());
   if (old_key.paused() == new_key.paused() && old_key.time == new_key.time) return;
-  const LeaseInfo* info = record.leased ? &leases_.at(old_key.sequence()) : nullptr;
-  if (info) remove_marks(old_key, info->expires);
-  Order& order = order_of(record);
-  auto node = order.extract(record.position);
+  auto node = free_.extract(record.position);  // only unleased records change their key
   record.key = new_key;
-  record.position = order.insert(std::move(node)).position;
-  if (info) add_marks(new_key, info->expires);
+  record.position = free_.insert(std::move(node)).position;
 }
 
 void MemoryStore::erase(Record& record) {
-  if (record.leased) {
-    auto info = leases_.find(record.key.sequence());
-    remove_marks(record.key, info->second.expires);
-    leases_.erase(info);
-  }
   order_of(record).erase(record.position);
+  if (record.lease != 0) leave_group(record);
   index_.erase(index_.find(record.id()));  // frees the record
 }
 
@@ -195,9 +201,7 @@ sdk::Status MemoryStore::remove(const std::string& id) noexcept {
 sdk::Status MemoryStore::remove_all() noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
-    by_expiry_.clear();
-    by_wake_.clear();
-    leases_.clear();
+    groups_.clear();
     free_.clear();
     leased_.clear();
     index_.clear();
@@ -245,16 +249,13 @@ sdk::Status MemoryStore::earliest_run_time(sdk::Timestamp now, const std::string
     };
     // Unleased records: the first in order.
     if (!free_.empty() && !(*free_.begin())->key.paused()) consider((*free_.begin())->key.time);
-    // Leased records whose lease has expired count as unleased.
-    for (const Mark& mark : by_expiry_) {
-      if (mark.expires > now) break;
-      if (!mark.key.paused()) consider(mark.key.time);
-    }
-    // Live-leased records: the first instant one can be acquired again.
-    for (const Mark& mark : by_wake_) {
-      if (mark.expires <= now) continue;  // expired, counted above
-      consider(mark.time);
-      break;
+    // Leased ones: a group's first member, at its run time once the lease has expired,
+    // else at the first instant it can be acquired again.
+    for (auto& group : groups_) {
+      const Key& first = first_member(group);
+      if (first.paused()) continue;
+      const sdk::Timestamp expires = group.second.expires;
+      consider(expires <= now ? first.time : std::max(first.time, expires));
     }
     return sdk::Status::success();
   });
@@ -267,8 +268,8 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
     out.clear();
     auto due = [&](const Record* r) { return !r->key.paused() && r->key.time <= now; };
     auto blocked = [&](const Record* r) {
-      const LeaseInfo& info = leases_.at(r->key.sequence());
-      return info.expires > now && info.owner != lease.owner;
+      const LeaseGroup& group = groups_.at(r->lease);
+      return group.expires > now && group.owner != lease.owner;
     };
     // Merge the due prefixes of both orders, skipping records another live lease holds.
     std::vector<Record*> picked;
@@ -284,10 +285,18 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
       else
         picked.push_back(*l++);
     }
+    if (picked.empty()) return sdk::Status::success();
     out.reserve(picked.size());
-    for (Record* record : picked) {
-      out.push_back(to_record(*record, known && known(record->id(), record->revision)));
-      set_lease(*record, lease);
+    auto group = open_group(lease);
+    group->second.keys.reserve(picked.size());
+    try {
+      for (Record* record : picked) {
+        out.push_back(to_record(*record, known && known(record->id(), record->revision)));
+        join(*record, group);  // in key order, as `keys` must be
+      }
+    } catch (...) {
+      close_if_empty(group);
+      throw;
     }
     return sdk::Status::success();
   });
@@ -298,8 +307,8 @@ sdk::Status MemoryStore::release(const std::string& owner, const std::vector<sdk
     std::lock_guard lock(mutex_);
     for (const sdk::Release& outcome : outcomes) {
       Record* record = find(outcome.id);
-      if (record == nullptr || !record->leased) continue;
-      if (leases_.at(record->key.sequence()).owner != owner) continue;
+      if (record == nullptr || record->lease == 0) continue;
+      if (groups_.at(record->lease).owner != owner) continue;
       if (outcome.remove) {
         erase(*record);
       } else {
@@ -315,15 +324,24 @@ sdk::Status MemoryStore::hold(const std::vector<std::string>& ids, const sdk::Le
   return protect([&]() -> sdk::Status {
     sdk::Timestamp now = host_.now();
     std::lock_guard lock(mutex_);
-    for (const std::string& id : ids) {
-      Record* record = find(id);
-      if (record == nullptr) continue;
-      if (record->leased) {
-        const LeaseInfo& info = leases_.at(record->key.sequence());
-        if (info.expires > now && info.owner != lease.owner) continue;
+    auto group = open_group(lease);
+    try {
+      for (const std::string& id : ids) {
+        Record* record = find(id);
+        if (record == nullptr) continue;
+        if (record->lease != 0) {
+          const LeaseGroup& current = groups_.at(record->lease);
+          if (current.expires > now && current.owner != lease.owner) continue;
+        }
+        join(*record, group);
       }
-      set_lease(*record, lease);
+    } catch (...) {
+      close_if_empty(group);
+      throw;
     }
+    // The ids came in any order; `keys` must be ascending.
+    std::sort(group->second.keys.begin(), group->second.keys.end(), KeyLess{});
+    close_if_empty(group);
     return sdk::Status::success();
   });
 }
@@ -335,7 +353,7 @@ std::size_t MemoryStore::size() const {
 
 std::size_t MemoryStore::leased_count() const {
   std::lock_guard lock(mutex_);
-  return leases_.size();
+  return leased_.size();
 }
 
 }  // namespace apsched::stores

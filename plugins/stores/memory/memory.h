@@ -44,7 +44,7 @@ namespace apsched::stores {
  *  - Records are never undecodable here (the store encoded every document itself), so
  *    `decode_error`/`raw` of added records are not kept.
  *
- * Memory: a record is one allocation (its key, lease flag, position in its order, id
+ * Memory: a record is one allocation (its key, lease group, position in its order, id
  * and document as a compact value, see compact_value.h) plus one node in an order and
  * one in the index; the map keys of all documents are kept once, in a KeyTable. For a
  * typical job that is about 270 bytes, where the document as a Value tree alone took
@@ -53,9 +53,15 @@ namespace apsched::stores {
  * records its caller says it holds at their revision (the kernel's decoded recurring
  * jobs), so only a job's first run pays.
  *
- * Cost: add/update/remove/get O(log n); earliest_run_time O(log n + e) where e is the
- * number of expired leases not yet released; acquire_due O((k + s) log n) for k
- * acquired and s skipped records. Only leased records carry lease bookkeeping.
+ * Leases: the records leased by one acquire_due() or hold() call share one LeaseGroup
+ * (owner, expiry, members' keys in order), so a lease costs a group id in the record and
+ * a key appended to its group, not a map entry and two set nodes per record. A group
+ * ends with its last member; the kernel's acquire-then-release within a pass opens and
+ * ends one group per pass.
+ *
+ * Cost: add/update/remove/get O(log n); earliest_run_time O(log n + g) for g live lease
+ * groups (plus, amortised, the keys of members that left a group); acquire_due
+ * O((k + s) log n) for k acquired and s skipped records.
  */
 class MemoryStore final : public sdk::JobStore {
  public:
@@ -103,8 +109,12 @@ class MemoryStore final : public sdk::JobStore {
     }
   };
   struct Record;
+  /** Orders records by key; also compares a record with a bare Key (to find a group's member). */
   struct RecordLess {
+    using is_transparent = void;
     bool operator()(const Record* a, const Record* b) const noexcept;
+    bool operator()(const Record* a, const Key& b) const noexcept;
+    bool operator()(const Key& a, const Record* b) const noexcept;
   };
   using Order = std::set<Record*, RecordLess>;
   /**
@@ -116,8 +126,8 @@ class MemoryStore final : public sdk::JobStore {
     std::uint64_t revision;
     Order::iterator position;  ///< its node in free_ or leased_, so that moving it needs no search
     std::uint32_t id_size;
-    std::uint32_t document_size : 31;
-    std::uint32_t leased : 1;  ///< in leased_ (else in free_), with an entry in leases_
+    std::uint32_t document_size;
+    std::uint32_t lease;  ///< its LeaseGroup's id, and then it is in leased_; 0: no lease, in free_
 
     std::string_view id() const noexcept { return {bytes(), id_size}; }
     std::string_view document() const noexcept { return {bytes() + id_size, document_size}; }
@@ -144,22 +154,19 @@ class MemoryStore final : public sdk::JobStore {
   };
   using Index = std::unordered_set<RecordPtr, IdHash, IdEqual>;
 
-  struct LeaseInfo {
+  /**
+   * The lease of the records one acquire_due() or hold() call leased. A record's key does
+   * not change while it is leased (release() and update() end the lease first), so `keys`
+   * stays in ascending order; members that left stay in it until pruned from the front.
+   */
+  struct LeaseGroup {
     std::string owner;
     sdk::Timestamp expires;
+    std::size_t members = 0;  ///< records whose `lease` names this group
+    std::vector<Key> keys;    ///< the members' keys as they joined, ascending
+    std::size_t first = 0;    ///< keys before this left the group
   };
-  /** A leased record in a side order: by expiry, or by wake time max(next_run_time, expiry). */
-  struct Mark {
-    sdk::Timestamp time;
-    Key key;
-    sdk::Timestamp expires;
-  };
-  struct MarkLess {
-    bool operator()(const Mark& a, const Mark& b) const noexcept {
-      if (a.time != b.time) return a.time < b.time;
-      return KeyLess{}(a.key, b.key);
-    }
-  };
+  using Groups = std::unordered_map<std::uint32_t, LeaseGroup>;
 
   static Key make_key(const std::optional<sdk::Timestamp>& next_run_time, std::uint64_t sequence) noexcept;
   /** A new record holding `job`'s id and document, not yet in any order or the index. */
@@ -168,11 +175,17 @@ class MemoryStore final : public sdk::JobStore {
   sdk::JobRecord to_record(const Record& record, bool without_document = false) const;
   Record* find(std::string_view id) const;
 
-  Order& order_of(const Record& record) noexcept { return record.leased ? leased_ : free_; }
-  void set_lease(Record& record, const sdk::Lease& lease);
+  Order& order_of(const Record& record) noexcept { return record.lease != 0 ? leased_ : free_; }
+  /** A new group for `lease`, without members (the caller closes it if none join). */
+  Groups::iterator open_group(const sdk::Lease& lease);
+  void close_if_empty(Groups::iterator group);
+  /** Makes `record` a member of `group`, leaving its former group if it had one. */
+  void join(Record& record, Groups::iterator group);
+  /** The record leaves its group; it stays in leased_ (the caller moves or erases it). */
+  void leave_group(Record& record);
   void clear_lease(Record& record);
-  void add_marks(const Key& key, sdk::Timestamp expires);
-  void remove_marks(const Key& key, sdk::Timestamp expires);
+  /** The smallest key of the group's members (pruning the keys of members that left). */
+  const Key& first_member(Groups::value_type& group);
   void rekey(Record& record, const std::optional<sdk::Timestamp>& next_run_time);
   void erase(Record& record);
 
@@ -187,9 +200,8 @@ class MemoryStore final : public sdk::JobStore {
   Order free_;     // records without a lease
   Order leased_;   // records with a lease (live or expired)
   Index index_;    // id -> record; owns the records the orders point to
-  std::unordered_map<std::uint64_t, LeaseInfo> leases_;  // by Key::sequence(), leased records only
-  std::set<Mark, MarkLess> by_expiry_;  // (expires, key) of every leased record
-  std::set<Mark, MarkLess> by_wake_;    // (max(next_run_time, expires), key) of leased, unpaused records
+  Groups groups_;   // lease groups with at least one member, by id (never 0)
+  std::uint32_t next_group_ = 1;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t next_revision_ = 1;  // 0 means "not tracked" in JobRecord
 };
