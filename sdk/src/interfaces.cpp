@@ -20,6 +20,11 @@ Status JobStore::list(std::vector<JobRecord>& out) noexcept {
   if (status.ok()) out = std::move(records);
   return status;
 }
+
+Status JobStore::peek_due(Timestamp, Timestamp, std::size_t, const KnownRevision&, std::vector<JobRecord>& out) noexcept {
+  out.clear();
+  return Status::success();
+}
 Executor::~Executor() = default;
 
 void Executor::submit_all(std::vector<std::unique_ptr<JobRun>> runs, std::vector<Status>& statuses) noexcept {

@@ -213,7 +213,7 @@ void SchedulerCore::shutdown(bool wait) {
     std::unique_lock lock(mutex_);
     if (state_ == State::stopped) throw SchedulerNotRunningError("the scheduler is not running");
     state_ = State::stopped;
-    wakeup_pending_ = true;
+    ++wakeups_requested_;
     cv_.notify_all();
     // Let a loop in another thread finish its pass before executors go away.
     if (loop_thread_ != std::this_thread::get_id()) cv_.wait(lock, [&] { return !loop_active_; });
@@ -265,7 +265,7 @@ bool SchedulerCore::running() const {
 void SchedulerCore::notify_wakeup() {
   {
     std::lock_guard lock(mutex_);
-    wakeup_pending_ = true;
+    ++wakeups_requested_;
   }
   cv_.notify_all();
   if (on_wakeup_) on_wakeup_();
@@ -278,13 +278,14 @@ void SchedulerCore::run_loop() {
   loop_active_ = true;
   loop_thread_ = std::this_thread::get_id();
   while (state_ != State::stopped) {
-    wakeup_pending_ = false;
+    const std::uint64_t seen = wakeups_requested_;
     lock.unlock();
     std::optional<Timestamp> next = process_due_jobs();
     lock.lock();
-    if (state_ == State::stopped || wakeup_pending_) continue;
+    auto woken = [&] { return wakeups_requested_ != seen || state_ == State::stopped; };
+    if (woken()) continue;
     if (next) spdlog::debug("Next wakeup is due at {}", sdk::format_datetime(*next, timezone_));
-    clock_->wait_until(cv_, lock, next, [&] { return wakeup_pending_ || state_ == State::stopped; });
+    clock_->wait_until(cv_, lock, next, woken);
   }
   loop_active_ = false;
   loop_thread_ = {};

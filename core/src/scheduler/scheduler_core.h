@@ -170,6 +170,15 @@ class SchedulerCore final : public RunReporter {
   /** The job of a due record, from `entry.decoded`, or decoded now (into `fresh` when not
    *  worth keeping); throws when it cannot be. Needs lock. */
   LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias, LoadedJob& fresh);
+  /** Whether `entry` holds the job decoded from `id` at `revision`. Needs lock. */
+  static bool holds_decoded(const StoreEntry& entry, std::string_view id, std::uint64_t revision);
+  /**
+   * Decodes the jobs due at `until` (the next wake-up) into the stores' decoded-job caches
+   * while the scheduler would otherwise wait, so that their runs start without decoding.
+   * Works in chunks, each under the lock; stops short of `until`, at a wake-up request,
+   * or after kLookAheadJobs. Takes the lock.
+   */
+  void look_ahead(Timestamp until);
   /** Counts one more running submission of the job unless max_instances are running. */
   bool take_instance(const std::string& job_id, int max_instances);
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */
@@ -211,7 +220,9 @@ class SchedulerCore final : public RunReporter {
   // made glibc consolidate its free lists over and over (a third of a busy pass).
   std::vector<sdk::JobRecord> pass_due_;
   std::vector<sdk::Release> pass_releases_;
-  bool wakeup_pending_ = false;
+  // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it
+  // change stops waiting or working ahead.
+  std::uint64_t wakeups_requested_ = 0;
   bool loop_active_ = false;
   std::thread::id loop_thread_;
   // Set by start(), taken by shutdown(), which destroys it (joining its thread) outside

@@ -261,30 +261,31 @@ sdk::Status MemoryStore::earliest_run_time(sdk::Timestamp now, const std::string
   });
 }
 
+template <typename Take>
+void MemoryStore::collect_due(sdk::Timestamp due_at, std::size_t limit, Take take, std::vector<Record*>& picked) const {
+  auto due = [&](const Record* r) { return !r->key.paused() && r->key.time <= due_at; };
+  auto f = free_.begin();
+  auto l = leased_.begin();
+  while (picked.size() < limit) {
+    bool free_due = f != free_.end() && due(*f);
+    bool leased_due = l != leased_.end() && due(*l);
+    if (!free_due && !leased_due) break;
+    Record* next = free_due && (!leased_due || RecordLess{}(*f, *l)) ? *f++ : *l++;
+    if (take(next)) picked.push_back(next);
+  }
+}
+
 sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease, std::size_t limit,
                                      const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
     out.clear();
-    auto due = [&](const Record* r) { return !r->key.paused() && r->key.time <= now; };
-    auto blocked = [&](const Record* r) {
-      const LeaseGroup& group = groups_.at(r->lease);
-      return group.expires > now && group.owner != lease.owner;
-    };
-    // Merge the due prefixes of both orders, skipping records another live lease holds.
     std::vector<Record*> picked;
-    auto f = free_.begin();
-    auto l = leased_.begin();
-    while (picked.size() < limit) {
-      while (l != leased_.end() && due(*l) && blocked(*l)) ++l;
-      bool free_due = f != free_.end() && due(*f);
-      bool leased_due = l != leased_.end() && due(*l);
-      if (!free_due && !leased_due) break;
-      if (free_due && (!leased_due || RecordLess{}(*f, *l)))
-        picked.push_back(*f++);
-      else
-        picked.push_back(*l++);
-    }
+    collect_due(now, limit, [&](const Record* r) {
+      if (r->lease == 0) return true;
+      const LeaseGroup& group = groups_.at(r->lease);
+      return group.expires <= now || group.owner == lease.owner;
+    }, picked);
     if (picked.empty()) return sdk::Status::success();
     out.reserve(picked.size());
     auto group = open_group(lease);
@@ -342,6 +343,22 @@ sdk::Status MemoryStore::hold(const std::vector<std::string>& ids, const sdk::Le
     // The ids came in any order; `keys` must be ascending.
     std::sort(group->second.keys.begin(), group->second.keys.end(), KeyLess{});
     close_if_empty(group);
+    return sdk::Status::success();
+  });
+}
+
+sdk::Status MemoryStore::peek_due(sdk::Timestamp now, sdk::Timestamp until, std::size_t limit,
+                                  const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept {
+  return protect([&]() -> sdk::Status {
+    std::lock_guard lock(mutex_);
+    out.clear();
+    std::vector<Record*> picked;
+    collect_due(until, limit, [&](const Record* r) {
+      if (r->lease != 0 && groups_.at(r->lease).expires > now) return false;
+      return !(known && known(r->id(), r->revision));
+    }, picked);
+    out.reserve(picked.size());
+    for (const Record* record : picked) out.push_back(to_record(*record));
     return sdk::Status::success();
   });
 }

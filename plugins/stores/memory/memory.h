@@ -85,6 +85,8 @@ class MemoryStore final : public sdk::JobStore {
                           const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept override;
   sdk::Status release(const std::string& owner, const std::vector<sdk::Release>& outcomes) noexcept override;
   sdk::Status hold(const std::vector<std::string>& ids, const sdk::Lease& lease) noexcept override;
+  sdk::Status peek_due(sdk::Timestamp now, sdk::Timestamp until, std::size_t limit, const sdk::KnownRevision& known,
+                       std::vector<sdk::JobRecord>& out) noexcept override;
 
   /** Number of records (for tests and diagnostics). */
   std::size_t size() const;
@@ -174,6 +176,9 @@ class MemoryStore final : public sdk::JobStore {
   /** The record as the SDK's; its document decoded unless `without_document`. */
   sdk::JobRecord to_record(const Record& record, bool without_document = false) const;
   Record* find(std::string_view id) const;
+  /** Records due at `due_at`, in order (both orders merged), that `take` accepts, up to `limit`. */
+  template <typename Take>
+  void collect_due(sdk::Timestamp due_at, std::size_t limit, Take take, std::vector<Record*>& picked) const;
 
   Order& order_of(const Record& record) noexcept { return record.lease != 0 ? leased_ : free_; }
   /** A new group for `lease`, without members (the caller closes it if none join). */

@@ -122,6 +122,19 @@ class APSCHED_VISIBLE JobStore {
 
   /** Extends or sets the lease on the given records (used to park jobs that must wait). */
   virtual Status hold(const std::vector<std::string>& ids, const Lease& lease) noexcept = 0;
+
+  /**
+   * A look ahead, changing nothing: up to `limit` records, in order, that will be due at
+   * `until` (next_run_time <= until), that no live lease holds at `now`, and whose
+   * documents the caller does not hold yet (`known` says false; called as in
+   * acquire_due). The kernel decodes them while it waits for `until`, so that their runs
+   * start without decoding; it only keeps what it decoded from records with a revision.
+   *
+   * The default returns nothing, which is right for a store that does not track
+   * revisions. Undecodable records may be left out: acquire_due reports them.
+   */
+  virtual Status peek_due(Timestamp now, Timestamp until, std::size_t limit, const KnownRevision& known,
+                          std::vector<JobRecord>& out) noexcept;
 };
 
 }  // namespace apsched::sdk

@@ -17,10 +17,12 @@
  *  - 5.0: JobRecord::revision, so that the kernel can keep what it decoded from a store
  *    that does not hand out the same Value again (the memory store keeps documents
  *    compact); Value::shares_storage_with and storage_is_shared are gone.
+ *  - 6.0: JobStore::peek_due, so that the kernel can decode the jobs due at its next
+ *    wake-up while it would otherwise sleep.
  *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
  *    C++ types, so compiler major and libstdc++ ABI switches must agree.
  */
-#define APSCHED_SDK_API_MAJOR 5
+#define APSCHED_SDK_API_MAJOR 6
 #define APSCHED_SDK_API_MINOR 0
 
 #define APSCHED_STRINGIFY_DETAIL(x) #x
