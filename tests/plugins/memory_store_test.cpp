@@ -621,3 +621,46 @@ TEST_CASE("memory: acquire_due leaves out the documents the caller says it holds
   REQUIRE(due.size() == 2);
   CHECK(due[0].document == Value(Value::Map{{"func", "lib:changed"}}));
 }
+
+TEST_CASE("memory: peek_due shows what will be due, in order, without leasing it", "[memory][peek]") {
+  Fixture f;
+  REQUIRE(f.store.add(job("late", 50)).ok());
+  REQUIRE(f.store.add(job("soon", 20, Value::Map{{"func", "lib:soon"}})).ok());
+  REQUIRE(f.store.add(job("now", 10)).ok());
+  REQUIRE(f.store.add(job("paused", std::nullopt)).ok());
+  REQUIRE(f.store.add(job("later", 60)).ok());
+  auto peek = [&](Timestamp now, Timestamp until, std::size_t limit = 100, apsched::sdk::KnownRevision known = {}) {
+    std::vector<JobRecord> got;
+    REQUIRE(f.store.peek_due(now, until, limit, known, got).ok());
+    Ids out;
+    for (auto& r : got) {
+      CHECK(r.revision != 0);
+      CHECK_FALSE(r.document.is_null());
+      out.push_back(r.id);
+    }
+    return out;
+  };
+  CHECK(peek(5, 50) == Ids{"now", "soon", "late"});
+  CHECK(peek(5, 50, 2) == Ids{"now", "soon"});
+  CHECK(peek(5, 9).empty());
+  // Nothing was leased: all of them can be acquired.
+  CHECK(f.store.leased_count() == 0);
+  CHECK(f.acquire(50, "me", 100) == Ids{"now", "soon", "late"});
+
+  // Held by a live lease (any owner) at `now`: left out; once the lease expired, shown.
+  REQUIRE(f.store.release("me", {Release{"now", 10, false}, Release{"soon", 20, false}, Release{"late", 50, false}})
+              .ok());
+  REQUIRE(f.store.hold({"soon"}, Lease{"me", 30}).ok());
+  CHECK(peek(5, 50) == Ids{"now", "late"});
+  CHECK(peek(30, 50) == Ids{"now", "soon", "late"});
+
+  // What the caller says it holds is left out and does not count against the limit.
+  std::optional<JobRecord> now_record;
+  REQUIRE(f.store.get("now", now_record).ok());
+  apsched::sdk::KnownRevision known = [&](std::string_view id, std::uint64_t revision) {
+    return id == "now" && revision == now_record->revision;
+  };
+  CHECK(peek(30, 50, 1, known) == Ids{"soon"});
+  REQUIRE(f.store.update(job("now", 10)).ok());  // a new revision: shown again
+  CHECK(peek(30, 50, 1, known) == Ids{"now"});
+}

@@ -1,0 +1,72 @@
+// The look ahead: while the scheduler waits for its next wake-up, it decodes the jobs
+// due then (from stores that track revisions), so that their runs start at once. It
+// must never change what runs: a job changed or removed after it was decoded ahead runs
+// as it is when due.
+#include <catch2/catch.hpp>
+
+#include <apsched/core/config.h>
+
+#include "persistence_support.h"
+
+using namespace apsched;
+using namespace apsched::persistence;
+using Catch::Matchers::Contains;
+
+namespace {
+
+core::JobSpec once_at(const std::string& id, const fs::path& out, Timestamp when) {
+  core::JobSpec spec;
+  spec.id = id;
+  spec.func = "example_jobs:append_line";
+  spec.args = sdk::Value::List{out.string(), id};
+  spec.trigger = core::TriggerSpec::make("date", {{"run_date", sdk::format_datetime(when, "UTC")}});
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("look ahead: jobs due at the next wake-up are decoded while waiting, and run as they are when due",
+          "[persistence][look-ahead]") {
+  TempDir dir("look-ahead");
+  const fs::path out = dir / "out.txt";
+  ManualHost host(kStart);
+  host->add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  host->add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
+  host->start();
+  const Timestamp due = at(10);
+  for (const char* id : {"a", "b", "c"}) host->add_job(once_at(id, out, due));
+  host->add_job(once_at("afterwards", out, at(11)));
+  {
+    LogCapture log;
+    CHECK(host.pass() == due);
+    CHECK_THAT(log.text(), Contains("Decoded 3 jobs due at 2026-01-05T12:00:10+00:00 ahead of time"));
+  }
+  {
+    LogCapture log;
+    CHECK(host.pass() == due);  // already decoded: nothing more to do
+    CHECK_THAT(log.text(), !Contains("ahead of time"));
+  }
+
+  core::JobChanges changes;
+  changes.args = sdk::Value::List{out.string(), "b changed"};
+  host->modify_job("b", changes);
+  host->remove_job("c");
+  host.clock().set(due);
+  host.pass();
+  CHECK(read_text(out) == "a\nb changed\n");
+  CHECK(host.run_times("a") == std::vector<Timestamp>{due});
+  CHECK(host.run_times("c").empty());
+}
+
+TEST_CASE("look ahead: a store without revisions is not looked ahead in", "[persistence][look-ahead][sqlite]") {
+  TempDir dir("look-ahead-sqlite");
+  auto host = start_sqlite_host(dir / "jobs.sqlite", kStart);
+  const Timestamp due = at(10);
+  (*host)->add_job(once_at("a", dir / "out.txt", due));
+  LogCapture log;
+  CHECK(host->pass() == due);
+  CHECK_THAT(log.text(), !Contains("ahead of time"));
+  host->clock().set(due);
+  host->pass();
+  CHECK(read_text(dir / "out.txt") == "a\n");
+}
