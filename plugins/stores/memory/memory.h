@@ -41,6 +41,8 @@ namespace apsched::stores {
  *    a live lease of another owner (judged by host.now()).
  *  - Each record carries a revision, new on every add() and update(), so the kernel can
  *    tell that a document it decoded before is unchanged without comparing it.
+ *  - peek_due() shows the records due at `until` that no live lease holds at `now` and
+ *    that the caller does not hold decoded, with their documents; it changes nothing.
  *  - Records are never undecodable here (the store encoded every document itself), so
  *    `decode_error`/`raw` of added records are not kept.
  *
@@ -48,10 +50,10 @@ namespace apsched::stores {
  * and document as a compact value, see compact_value.h) plus one node in an order and
  * one in the index; the map keys of all documents are kept once, in a KeyTable. For a
  * typical job that is about 270 bytes, where the document as a Value tree alone took
- * over 1.5 KB. The price is building the Value tree again for get/list/acquire_due
- * (about 7k instructions for a typical job); acquire_due leaves it out for the
- * records its caller says it holds at their revision (the kernel's decoded recurring
- * jobs), so only a job's first run pays.
+ * over 1.5 KB. The price is building the Value tree again for get/list/peek_due/
+ * acquire_due (about 7k instructions for a typical job); acquire_due leaves it out for
+ * the records its caller says it holds at their revision (the kernel's decoded jobs),
+ * so it is built once per job and change, usually by the kernel's look ahead.
  *
  * Leases: the records leased by one acquire_due() or hold() call share one LeaseGroup
  * (owner, expiry, members' keys in order), so a lease costs a group id in the record and
