@@ -21,7 +21,8 @@ Status JobStore::list(std::vector<JobRecord>& out) noexcept {
   return status;
 }
 
-Status JobStore::peek_due(Timestamp, Timestamp, std::size_t, const KnownRevision&, std::vector<JobRecord>& out) noexcept {
+Status JobStore::peek_due(Timestamp, Timestamp, std::string_view, std::size_t, const KnownRevision&,
+                          std::vector<JobRecord>& out) noexcept {
   out.clear();
   return Status::success();
 }

@@ -70,3 +70,23 @@ TEST_CASE("look ahead: a store without revisions is not looked ahead in", "[pers
   host->pass();
   CHECK(read_text(dir / "out.txt") == "a\n");
 }
+
+TEST_CASE("look ahead: many jobs due at once are decoded in chunks, each once", "[persistence][look-ahead]") {
+  TempDir dir("look-ahead-many");
+  const fs::path out = dir / "out.txt";
+  ManualHost host(kStart);
+  host->add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  host->add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
+  host->start();
+  const Timestamp due = at(10);
+  for (int i = 0; i < 600; ++i) host->add_job(once_at("j" + std::to_string(i), out, due));
+  {
+    LogCapture log;
+    CHECK(host.pass() == due);
+    CHECK_THAT(log.text(), Contains("Decoded 600 jobs due at"));
+  }
+  host.clock().set(due);
+  for (int passes = 0; passes < 50 && host.pass().has_value(); ++passes) {
+  }  // a pass takes a batch of them
+  CHECK(lines_of(out).size() == 600);
+}

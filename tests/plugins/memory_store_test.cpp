@@ -629,9 +629,10 @@ TEST_CASE("memory: peek_due shows what will be due, in order, without leasing it
   REQUIRE(f.store.add(job("now", 10)).ok());
   REQUIRE(f.store.add(job("paused", std::nullopt)).ok());
   REQUIRE(f.store.add(job("later", 60)).ok());
-  auto peek = [&](Timestamp now, Timestamp until, std::size_t limit = 100, apsched::sdk::KnownRevision known = {}) {
+  auto peek = [&](Timestamp now, Timestamp until, std::size_t limit = 100, apsched::sdk::KnownRevision known = {},
+                  std::string after = {}) {
     std::vector<JobRecord> got;
-    REQUIRE(f.store.peek_due(now, until, limit, known, got).ok());
+    REQUIRE(f.store.peek_due(now, until, after, limit, known, got).ok());
     Ids out;
     for (auto& r : got) {
       CHECK(r.revision != 0);
@@ -643,6 +644,10 @@ TEST_CASE("memory: peek_due shows what will be due, in order, without leasing it
   CHECK(peek(5, 50) == Ids{"now", "soon", "late"});
   CHECK(peek(5, 50, 2) == Ids{"now", "soon"});
   CHECK(peek(5, 9).empty());
+  // Continued after the last record shown; from the first if that record is gone.
+  CHECK(peek(5, 50, 2, {}, "soon") == Ids{"late"});
+  CHECK(peek(5, 60, 2, {}, "now") == Ids{"soon", "late"});
+  CHECK(peek(5, 50, 2, {}, "gone") == Ids{"now", "soon"});
   // Nothing was leased: all of them can be acquired.
   CHECK(f.store.leased_count() == 0);
   CHECK(f.acquire(50, "me", 100) == Ids{"now", "soon", "late"});

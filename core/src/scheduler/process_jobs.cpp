@@ -82,6 +82,7 @@ void SchedulerCore::look_ahead(Timestamp until) {
   // them when they are due; here they are only skipped.
   std::unordered_set<std::string, IdHash, std::equal_to<>> skipped;
   std::vector<sdk::JobRecord> records;
+  std::map<std::string, std::string> resume_after;  // per store alias: the last id it showed
   std::size_t decoded_count = 0;
   bool more = true;
   while (more && decoded_count < kLookAheadJobs) {
@@ -96,8 +97,10 @@ void SchedulerCore::look_ahead(Timestamp until) {
       sdk::KnownRevision known = [&entry, &skipped](std::string_view id, std::uint64_t revision) {
         return holds_decoded(entry, id, revision) || skipped.find(id) != skipped.end();
       };
-      sdk::Status status = store(alias).peek_due(now, until, std::min(room, kLookAheadChunk), known, records);
+      std::string& after = resume_after[alias];
+      sdk::Status status = store(alias).peek_due(now, until, after, std::min(room, kLookAheadChunk), known, records);
       if (!status.ok()) continue;  // the next pass reports a failing store
+      if (!records.empty()) after = records.back().id;
       for (const sdk::JobRecord& record : records) {
         try {
           LoadedJob fresh;

@@ -262,10 +262,11 @@ sdk::Status MemoryStore::earliest_run_time(sdk::Timestamp now, const std::string
 }
 
 template <typename Take>
-void MemoryStore::collect_due(sdk::Timestamp due_at, std::size_t limit, Take take, std::vector<Record*>& picked) const {
+void MemoryStore::collect_due(sdk::Timestamp due_at, const Key* from, std::size_t limit, Take take,
+                              std::vector<Record*>& picked) const {
   auto due = [&](const Record* r) { return !r->key.paused() && r->key.time <= due_at; };
-  auto f = free_.begin();
-  auto l = leased_.begin();
+  auto f = from ? free_.upper_bound(*from) : free_.begin();
+  auto l = from ? leased_.upper_bound(*from) : leased_.begin();
   while (picked.size() < limit) {
     bool free_due = f != free_.end() && due(*f);
     bool leased_due = l != leased_.end() && due(*l);
@@ -281,7 +282,7 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
     std::lock_guard lock(mutex_);
     out.clear();
     std::vector<Record*> picked;
-    collect_due(now, limit, [&](const Record* r) {
+    collect_due(now, nullptr, limit, [&](const Record* r) {
       if (r->lease == 0) return true;
       const LeaseGroup& group = groups_.at(r->lease);
       return group.expires <= now || group.owner == lease.owner;
@@ -347,13 +348,14 @@ sdk::Status MemoryStore::hold(const std::vector<std::string>& ids, const sdk::Le
   });
 }
 
-sdk::Status MemoryStore::peek_due(sdk::Timestamp now, sdk::Timestamp until, std::size_t limit,
+sdk::Status MemoryStore::peek_due(sdk::Timestamp now, sdk::Timestamp until, std::string_view after, std::size_t limit,
                                   const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
     out.clear();
+    const Record* last = after.empty() ? nullptr : find(after);
     std::vector<Record*> picked;
-    collect_due(until, limit, [&](const Record* r) {
+    collect_due(until, last ? &last->key : nullptr, limit, [&](const Record* r) {
       if (r->lease != 0 && groups_.at(r->lease).expires > now) return false;
       return !(known && known(r->id(), r->revision));
     }, picked);

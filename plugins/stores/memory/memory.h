@@ -42,7 +42,8 @@ namespace apsched::stores {
  *  - Each record carries a revision, new on every add() and update(), so the kernel can
  *    tell that a document it decoded before is unchanged without comparing it.
  *  - peek_due() shows the records due at `until` that no live lease holds at `now` and
- *    that the caller does not hold decoded, with their documents; it changes nothing.
+ *    that the caller does not hold decoded, with their documents, continuing after the
+ *    record `after` (by its key now); it changes nothing.
  *  - Records are never undecodable here (the store encoded every document itself), so
  *    `decode_error`/`raw` of added records are not kept.
  *
@@ -87,8 +88,8 @@ class MemoryStore final : public sdk::JobStore {
                           const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept override;
   sdk::Status release(const std::string& owner, const std::vector<sdk::Release>& outcomes) noexcept override;
   sdk::Status hold(const std::vector<std::string>& ids, const sdk::Lease& lease) noexcept override;
-  sdk::Status peek_due(sdk::Timestamp now, sdk::Timestamp until, std::size_t limit, const sdk::KnownRevision& known,
-                       std::vector<sdk::JobRecord>& out) noexcept override;
+  sdk::Status peek_due(sdk::Timestamp now, sdk::Timestamp until, std::string_view after, std::size_t limit,
+                       const sdk::KnownRevision& known, std::vector<sdk::JobRecord>& out) noexcept override;
 
   /** Number of records (for tests and diagnostics). */
   std::size_t size() const;
@@ -178,9 +179,13 @@ class MemoryStore final : public sdk::JobStore {
   /** The record as the SDK's; its document decoded unless `without_document`. */
   sdk::JobRecord to_record(const Record& record, bool without_document = false) const;
   Record* find(std::string_view id) const;
-  /** Records due at `due_at`, in order (both orders merged), that `take` accepts, up to `limit`. */
+  /**
+   * Records due at `due_at`, in order (both orders merged), after `from` (null: from the
+   * first) that `take` accepts, up to `limit`.
+   */
   template <typename Take>
-  void collect_due(sdk::Timestamp due_at, std::size_t limit, Take take, std::vector<Record*>& picked) const;
+  void collect_due(sdk::Timestamp due_at, const Key* from, std::size_t limit, Take take,
+                   std::vector<Record*>& picked) const;
 
   Order& order_of(const Record& record) noexcept { return record.lease != 0 ? leased_ : free_; }
   /** A new group for `lease`, without members (the caller closes it if none join). */

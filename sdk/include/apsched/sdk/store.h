@@ -129,12 +129,15 @@ class APSCHED_VISIBLE JobStore {
    * documents the caller does not hold yet (`known` says false; called as in
    * acquire_due). The kernel decodes them while it waits for `until`, so that their runs
    * start without decoding; it only keeps what it decoded from records with a revision.
+   * `after` (empty: from the first) is the id of the last record the previous call
+   * returned: the store continues after where that record now is, or from the first if
+   * it is gone.
    *
    * The default returns nothing, which is right for a store that does not track
    * revisions. Undecodable records may be left out: acquire_due reports them.
    */
-  virtual Status peek_due(Timestamp now, Timestamp until, std::size_t limit, const KnownRevision& known,
-                          std::vector<JobRecord>& out) noexcept;
+  virtual Status peek_due(Timestamp now, Timestamp until, std::string_view after, std::size_t limit,
+                          const KnownRevision& known, std::vector<JobRecord>& out) noexcept;
 };
 
 }  // namespace apsched::sdk
