@@ -15,13 +15,6 @@ namespace {
 constexpr Timestamp kLeaseMicros = 60 * sdk::kMicrosPerSecond;
 // Due jobs taken per store and transaction at most (StoreEntry::batch starts smaller).
 constexpr std::size_t kLargestBatch = 1024;
-// Decoded jobs kept per store (see StoreEntry::decoded); beyond, the cache starts over.
-constexpr std::size_t kDecodedJobsKept = 65536;
-// The look ahead (see look_ahead): jobs decoded per chunk (one lock hold, about 2 ms),
-// at most per wait, and how close to the wake-up it stops.
-constexpr std::size_t kLookAheadChunk = 256;
-constexpr std::size_t kLookAheadJobs = 16384;
-constexpr Timestamp kLookAheadMarginMicros = 5000;
 // How soon to try a store again after it failed.
 constexpr Timestamp kStoreRetryMicros = 5 * sdk::kMicrosPerSecond;
 
@@ -75,53 +68,6 @@ bool SchedulerCore::holds_decoded(const StoreEntry& entry, std::string_view id, 
   return revision != 0 && it != entry.decoded.end() && it->second.revision == revision;
 }
 
-void SchedulerCore::look_ahead(Timestamp until) {
-  std::unique_lock lock(mutex_);
-  const std::uint64_t seen = wakeups_requested_;
-  // Records that could not be kept (a decoding error, no revision): the pass deals with
-  // them when they are due; here they are only skipped.
-  std::unordered_set<std::string, IdHash, std::equal_to<>> skipped;
-  std::vector<sdk::JobRecord> records;
-  std::map<std::string, std::string> resume_after;  // per store alias: the last id it showed
-  std::size_t decoded_count = 0;
-  bool more = true;
-  while (more && decoded_count < kLookAheadJobs) {
-    if (state_ != State::running || wakeups_requested_ != seen) break;
-    const Timestamp now = clock_->now();
-    if (until - now < kLookAheadMarginMicros) break;
-    more = false;
-    for (auto& [alias, entry] : stores_) {
-      const std::size_t room = std::min(kDecodedJobsKept - std::min(kDecodedJobsKept, entry.decoded.size()),
-                                        kLookAheadJobs - decoded_count);
-      if (room == 0) continue;
-      sdk::KnownRevision known = [&entry, &skipped](std::string_view id, std::uint64_t revision) {
-        return holds_decoded(entry, id, revision) || skipped.find(id) != skipped.end();
-      };
-      std::string& after = resume_after[alias];
-      sdk::Status status = store(alias).peek_due(now, until, after, std::min(room, kLookAheadChunk), known, records);
-      if (!status.ok()) continue;  // the next pass reports a failing store
-      if (!records.empty()) after = records.back().id;
-      for (const sdk::JobRecord& record : records) {
-        try {
-          LoadedJob fresh;
-          if (record.revision != 0 && !record.document.is_null() && &decoded(entry, record, alias, fresh) != &fresh) {
-            ++decoded_count;
-            continue;
-          }
-        } catch (const std::exception&) {
-        }
-        skipped.insert(record.id);
-      }
-      more = more || !records.empty();
-      records.clear();
-    }
-    // Let API calls in between chunks.
-    lock.unlock();
-    lock.lock();
-  }
-  if (decoded_count > 0)
-    spdlog::debug("Decoded {} jobs due at {} ahead of time", decoded_count, sdk::format_datetime(until, timezone_));
-}
 
 std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp now) const {
   std::vector<Timestamp> times;
@@ -256,7 +202,7 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
     return fresh;
   }
   if (it == entry.decoded.end()) {
-    if (entry.decoded.size() >= kDecodedJobsKept) entry.decoded.clear();
+    if (entry.decoded.size() >= StoreEntry::kDecodedJobsKept) entry.decoded.clear();
     it = entry.decoded.try_emplace(record.id).first;
   }
   it->second = DecodedJob{record.revision, std::move(job)};

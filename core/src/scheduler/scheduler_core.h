@@ -133,6 +133,8 @@ class SchedulerCore final : public RunReporter {
      * without a revision (a database store's) are decoded every time and not kept.
      */
     std::unordered_map<std::string, DecodedJob, IdHash, std::equal_to<>> decoded = {};
+    /** Jobs kept in `decoded` at most; beyond, it starts over. */
+    static constexpr std::size_t kDecodedJobsKept = 65536;
     /** Due jobs to take in the next pass: small at first so that the first runs start
      *  soon, doubling while batches come back full. */
     static constexpr std::size_t kFirstBatch = 64;
@@ -179,6 +181,18 @@ class SchedulerCore final : public RunReporter {
    * or after kLookAheadJobs. Takes the lock.
    */
   void look_ahead(Timestamp until);
+  /** What one look ahead has done so far (look_ahead.cpp). */
+  struct LookAhead {
+    Timestamp until;
+    // Records it could not keep (a decoding error, no revision): their pass deals with
+    // them when they are due; the look ahead only skips them.
+    std::unordered_set<std::string, IdHash, std::equal_to<>> skipped = {};
+    std::map<std::string, std::string> resume_after = {};  // per store alias: the last id it showed
+    std::vector<sdk::JobRecord> records = {};
+    std::size_t decoded = 0;
+  };
+  /** Decodes one chunk of the store's jobs due at `ahead.until`; false when it had none left. Needs lock. */
+  bool look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead);
   /** Counts one more running submission of the job unless max_instances are running. */
   bool take_instance(const std::string& job_id, int max_instances);
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */

@@ -1,0 +1,71 @@
+// The look ahead: while the scheduler waits for its next wake-up, it decodes the jobs due
+// then, so that their runs start without decoding (JobStore::peek_due).
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "scheduler/scheduler_core.h"
+
+namespace apsched::core::detail {
+namespace {
+
+// Jobs decoded per chunk (one hold of the lock, about 2 ms), at most per wait, and how
+// close to the wake-up the look ahead stops.
+constexpr std::size_t kChunk = 256;
+constexpr std::size_t kMostJobs = 16384;
+constexpr Timestamp kMarginMicros = 5000;
+
+}  // namespace
+
+void SchedulerCore::look_ahead(Timestamp until) {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t seen = wakeups_requested_;
+  LookAhead ahead{until};
+  bool more = true;
+  while (more && ahead.decoded < kMostJobs) {
+    if (state_ != State::running || wakeups_requested_ != seen) break;
+    const Timestamp now = clock_->now();
+    if (until - now < kMarginMicros) break;
+    more = false;
+    for (auto& [alias, entry] : stores_) more = look_ahead_in(alias, entry, now, ahead) || more;
+    // Let API calls in between chunks.
+    lock.unlock();
+    lock.lock();
+  }
+  if (ahead.decoded > 0)
+    spdlog::debug("Decoded {} jobs due at {} ahead of time", ahead.decoded, sdk::format_datetime(until, timezone_));
+}
+
+bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead) {
+  const std::size_t kept = std::min(entry.decoded.size(), StoreEntry::kDecodedJobsKept);
+  const std::size_t room = std::min({StoreEntry::kDecodedJobsKept - kept, kMostJobs - ahead.decoded, kChunk});
+  if (room == 0) return false;
+  sdk::KnownRevision known = [&entry, &ahead](std::string_view id, std::uint64_t revision) {
+    return holds_decoded(entry, id, revision) || ahead.skipped.find(id) != ahead.skipped.end();
+  };
+  std::string& after = ahead.resume_after[alias];
+  std::vector<sdk::JobRecord>& records = ahead.records;
+  if (!store(alias).peek_due(now, ahead.until, after, room, known, records).ok())
+    return false;  // the next pass reports a failing store
+  if (records.empty()) return false;
+  after = records.back().id;
+  for (const sdk::JobRecord& record : records) {
+    try {
+      LoadedJob fresh;
+      if (record.revision != 0 && !record.document.is_null()) {
+        LoadedJob& job = decoded(entry, record, alias, fresh);
+        if (&job != &fresh) {
+          ++ahead.decoded;
+          job_function(job);  // resolved now too, unless the job libraries change before the run
+          continue;
+        }
+      }
+    } catch (const std::exception&) {
+    }
+    ahead.skipped.insert(record.id);
+  }
+  records.clear();
+  return true;
+}
+
+}  // namespace apsched::core::detail
