@@ -10,7 +10,7 @@ namespace apsched::core::detail {
 namespace {
 
 // Jobs decoded per chunk (one hold of the lock, about 2 ms), at most per wait, and how
-// close to the wake-up the look ahead stops.
+// close to the wake-up the look ahead stops (plus as long as its last chunk took).
 constexpr std::size_t kChunk = 256;
 constexpr std::size_t kMostJobs = 16384;
 constexpr Timestamp kMarginMicros = 5000;
@@ -21,13 +21,15 @@ void SchedulerCore::look_ahead(Timestamp until) {
   std::unique_lock lock(mutex_);
   const std::uint64_t seen = wakeups_requested_;
   LookAhead ahead{until};
+  Timestamp last_chunk = 0;
   bool more = true;
   while (more && ahead.decoded < kMostJobs) {
     if (state_ != State::running || wakeups_requested_ != seen) break;
     const Timestamp now = clock_->now();
-    if (until - now < kMarginMicros) break;
+    if (until - now < kMarginMicros + last_chunk) break;
     more = false;
     for (auto& [alias, entry] : stores_) more = look_ahead_in(alias, entry, now, ahead) || more;
+    last_chunk = clock_->now() - now;
     // Let API calls in between chunks.
     lock.unlock();
     lock.lock();
