@@ -68,7 +68,6 @@ bool SchedulerCore::holds_decoded(const StoreEntry& entry, std::string_view id, 
   return revision != 0 && it != entry.decoded.end() && it->second.revision == revision;
 }
 
-
 std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp now) const {
   std::vector<Timestamp> times;
   std::optional<Timestamp> next = job.info.next_run_time;

@@ -178,7 +178,7 @@ class SchedulerCore final : public RunReporter {
    * Decodes the jobs due at `until` (the next wake-up) into the stores' decoded-job caches
    * while the scheduler would otherwise wait, so that their runs start without decoding.
    * Works in chunks, each under the lock; stops short of `until`, at a wake-up request,
-   * or after kLookAheadJobs. Takes the lock.
+   * or after 16,384 jobs. Takes the lock.
    */
   void look_ahead(Timestamp until);
   /** What one look ahead has done so far (look_ahead.cpp). */

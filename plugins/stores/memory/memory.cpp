@@ -327,6 +327,11 @@ sdk::Status MemoryStore::hold(const std::vector<std::string>& ids, const sdk::Le
     sdk::Timestamp now = host_.now();
     std::lock_guard lock(mutex_);
     auto group = open_group(lease);
+    auto finish = [&] {
+      // The ids came in any order; `keys` must be ascending.
+      std::sort(group->second.keys.begin(), group->second.keys.end(), KeyLess{});
+      close_if_empty(group);
+    };
     try {
       for (const std::string& id : ids) {
         Record* record = find(id);
@@ -338,12 +343,10 @@ sdk::Status MemoryStore::hold(const std::vector<std::string>& ids, const sdk::Le
         join(*record, group);
       }
     } catch (...) {
-      close_if_empty(group);
+      finish();
       throw;
     }
-    // The ids came in any order; `keys` must be ascending.
-    std::sort(group->second.keys.begin(), group->second.keys.end(), KeyLess{});
-    close_if_empty(group);
+    finish();
     return sdk::Status::success();
   });
 }

@@ -62,9 +62,9 @@ namespace apsched::stores {
  * ends with its last member; the kernel's acquire-then-release within a pass opens and
  * ends one group per pass.
  *
- * Cost: add/update/remove/get O(log n); earliest_run_time O(log n + g) for g live lease
- * groups (plus, amortised, the keys of members that left a group); acquire_due
- * O((k + s) log n) for k acquired and s skipped records.
+ * Cost: add/update/remove/get O(log n); earliest_run_time O((1 + g) log n) for g lease
+ * groups (plus, amortised, the keys of members that left a group); acquire_due and
+ * peek_due O((k + s) log n) for k records returned and s skipped.
  */
 class MemoryStore final : public sdk::JobStore {
  public:
