@@ -56,7 +56,9 @@ Value encode_job(const LoadedJob& job) {
       {"misfire_grace_time", j.misfire_grace_time ? Value(*j.misfire_grace_time) : Value()},
       {"name", j.name},
       {"timeout", j.timeout ? Value(*j.timeout) : Value()},
-      {"trigger", job.trigger->spec()},
+      // describe_trigger filled it from the live trigger; formatting a trigger's state
+      // again (dates, zones) was a sixth of an add.
+      {"trigger", j.trigger.is_null() ? job.trigger->spec() : j.trigger},
       {"trigger_source", job.trigger_source},
       {"v", kDocumentVersion},
   };

@@ -23,6 +23,8 @@ struct LoadedJob {
  * The document a store persists for a job (everything but id-ordering and leases):
  * `{v: 1, id, name, func, args, kwargs, trigger: {type, ...}, trigger_source, executor,
  * coalesce, max_instances, misfire_grace_time (null: no limit), timeout (null or absent: no limit)}`.
+ * The trigger's state is `info.trigger`, which describe_trigger sets from the live
+ * trigger: every path that builds a job or changes its trigger calls it first.
  */
 Value encode_job(const LoadedJob& job);
 sdk::JobRecord job_record(const LoadedJob& job);
