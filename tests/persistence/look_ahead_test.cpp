@@ -6,11 +6,15 @@
 
 #include <apsched/core/config.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "persistence_support.h"
 
 using namespace apsched;
 using namespace apsched::persistence;
 using Catch::Matchers::Contains;
+using apsched::testing::eventually;
 
 namespace {
 
@@ -94,4 +98,42 @@ TEST_CASE("look ahead: many jobs due at once are decoded in chunks, each once", 
   for (int passes = 0; passes < 50 && host.pass().has_value(); ++passes) {
   }  // a pass takes a batch of them
   CHECK(lines_of(out).size() == 600);
+}
+
+TEST_CASE("look ahead: a background scheduler looks ahead while other threads change and remove the jobs",
+          "[persistence][look-ahead][threads]") {
+  // Meant for ThreadSanitizer too: the look ahead lets go of the lock between chunks.
+  TempDir dir("look-ahead-threads");
+  const fs::path out = dir / "out.txt";
+  core::BackgroundScheduler scheduler(test_options());
+  scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  scheduler.add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
+  scheduler.start();
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  const Timestamp due =
+      std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() + 2 * sdk::kMicrosPerSecond;
+  constexpr int kJobs = 3000;
+  for (int i = 0; i < kJobs; ++i) scheduler.add_job(once_at("j" + std::to_string(i), out, due));
+  // While the scheduler thread decodes them ahead: change the first 100, remove the next 100.
+  std::vector<std::string> expected;
+  for (int i = 0; i < kJobs; ++i) {
+    const std::string id = "j" + std::to_string(i);
+    if (i < 100) {
+      core::JobChanges changes;
+      changes.args = sdk::Value::List{out.string(), id + " changed"};
+      scheduler.modify_job(id, changes);
+      expected.push_back(id + " changed");
+    } else if (i < 200) {
+      scheduler.remove_job(id);
+    } else {
+      expected.push_back(id);
+    }
+  }
+  CHECK(eventually([&] { return fs::exists(out) && lines_of(out).size() >= expected.size(); },
+                   std::chrono::seconds(30)));
+  scheduler.shutdown(true);
+  std::vector<std::string> ran = lines_of(out);
+  std::sort(ran.begin(), ran.end());
+  std::sort(expected.begin(), expected.end());
+  CHECK(ran == expected);
 }
