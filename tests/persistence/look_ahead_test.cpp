@@ -1,7 +1,8 @@
 // The look ahead: while the scheduler waits for its next wake-up, it decodes the jobs
-// due then (from stores that track revisions), so that their runs start at once. It
-// must never change what runs: a job changed or removed after it was decoded ahead runs
-// as it is when due.
+// due then (from stores that track revisions), so that their runs start at once. The
+// built-in loops do it themselves; with an event loop (here: passes by hand) the caller
+// asks for it. It must never change what runs: a job changed or removed after it was
+// decoded ahead runs as it is when due.
 #include <catch2/catch.hpp>
 
 #include <apsched/core/config.h>
@@ -50,11 +51,14 @@ TEST_CASE("look ahead: jobs due at the next wake-up are decoded while waiting, a
   {
     LogCapture log;
     CHECK(host.pass() == due);
+    CHECK_THAT(log.text(), !Contains("ahead of time"));  // a pass alone returns at once
+    host->look_ahead(due);
     CHECK_THAT(log.text(), Contains("Decoded 3 jobs due at 2026-01-05T12:00:10+00:00 ahead of time"));
   }
   {
     LogCapture log;
-    CHECK(host.pass() == due);  // already decoded: nothing more to do
+    CHECK(host.pass() == due);
+    host->look_ahead(due);  // already decoded: nothing more to do
     CHECK_THAT(log.text(), !Contains("ahead of time"));
   }
 
@@ -76,6 +80,7 @@ TEST_CASE("look ahead: a store without revisions is not looked ahead in", "[pers
   (*host)->add_job(once_at("a", dir / "out.txt", due));
   LogCapture log;
   CHECK(host->pass() == due);
+  (*host)->look_ahead(due);
   CHECK_THAT(log.text(), !Contains("ahead of time"));
   host->clock().set(due);
   host->pass();
@@ -92,6 +97,7 @@ TEST_CASE("look ahead: many jobs due at once are decoded in chunks, each once", 
   {
     LogCapture log;
     CHECK(host.pass() == due);
+    host->look_ahead(due);
     CHECK_THAT(log.text(), Contains("Decoded 600 jobs due at"));
   }
   host.clock().set(due);

@@ -17,9 +17,9 @@ constexpr Timestamp kMarginMicros = 5000;
 
 }  // namespace
 
-void SchedulerCore::look_ahead(Timestamp until) {
+void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> seen_before) {
   std::unique_lock lock(mutex_);
-  const std::uint64_t seen = wakeups_requested_;
+  const std::uint64_t seen = seen_before.value_or(wakeups_requested_);
   LookAhead ahead{until};
   Timestamp last_chunk = 0;
   bool more = true;

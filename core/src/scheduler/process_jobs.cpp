@@ -59,7 +59,6 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
   }
   listeners_.dispatch(stored);
   perform(steps);
-  if (next_wakeup) look_ahead(*next_wakeup);
   return next_wakeup;
 }
 

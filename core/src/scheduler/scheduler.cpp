@@ -45,6 +45,7 @@ std::uint64_t Scheduler::add_listener(Listener listener, std::uint32_t mask) {
 void Scheduler::remove_listener(std::uint64_t id) { core_->listeners().remove(id); }
 
 std::optional<Timestamp> Scheduler::process_due_jobs() { return core_->process_due_jobs(); }
+void Scheduler::look_ahead(Timestamp next_wakeup) { core_->look_ahead(next_wakeup); }
 const Clock& Scheduler::clock() const { return core_->clock(); }
 const std::string& Scheduler::timezone() const { return core_->timezone(); }
 void Scheduler::run_loop() { core_->run_loop(); }

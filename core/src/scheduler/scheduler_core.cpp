@@ -281,6 +281,7 @@ void SchedulerCore::run_loop() {
     const std::uint64_t seen = wakeups_requested_;
     lock.unlock();
     std::optional<Timestamp> next = process_due_jobs();
+    if (next) look_ahead(*next, seen);
     lock.lock();
     auto woken = [&] { return wakeups_requested_ != seen || state_ == State::stopped; };
     if (woken()) continue;

@@ -78,6 +78,14 @@ class SchedulerCore final : public RunReporter {
   void wakeup();
   bool running() const;
   std::optional<Timestamp> process_due_jobs();
+  /**
+   * Decodes the jobs due at `until` (the next wake-up) into the stores' decoded-job caches
+   * while the scheduler would otherwise wait, so that their runs start without decoding.
+   * Works in chunks, each under the lock; stops short of `until`, after 16,384 jobs, or
+   * at a wake-up request: any after `seen` (the count a pass started with; default: the
+   * count now). Takes the lock.
+   */
+  void look_ahead(Timestamp until, std::optional<std::uint64_t> seen = std::nullopt);
   void run_loop();
 
   Listeners& listeners() noexcept { return listeners_; }
@@ -174,13 +182,6 @@ class SchedulerCore final : public RunReporter {
   LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias, LoadedJob& fresh);
   /** Whether `entry` holds the job decoded from `id` at `revision`. Needs lock. */
   static bool holds_decoded(const StoreEntry& entry, std::string_view id, std::uint64_t revision);
-  /**
-   * Decodes the jobs due at `until` (the next wake-up) into the stores' decoded-job caches
-   * while the scheduler would otherwise wait, so that their runs start without decoding.
-   * Works in chunks, each under the lock; stops short of `until`, at a wake-up request,
-   * or after 16,384 jobs. Takes the lock.
-   */
-  void look_ahead(Timestamp until);
   /** What one look ahead has done so far (look_ahead.cpp). */
   struct LookAhead {
     Timestamp until;

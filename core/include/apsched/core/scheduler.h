@@ -112,6 +112,13 @@ class Scheduler {
    * call it from their timer; the built-in loops call it too.
    */
   std::optional<Timestamp> process_due_jobs();
+  /**
+   * Decodes the jobs due at `next_wakeup` (what process_due_jobs returned) so that their
+   * runs start without decoding them; returns 5 ms (plus one chunk's time) before
+   * `next_wakeup`, or as soon as a wake-up is asked for. The built-in loops do this while
+   * they wait; an event loop may call it when it is idle.
+   */
+  void look_ahead(Timestamp next_wakeup);
 
   const Clock& clock() const;
   const std::string& timezone() const;
