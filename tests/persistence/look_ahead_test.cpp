@@ -28,22 +28,13 @@ core::JobSpec once_at(const std::string& id, const fs::path& out, Timestamp when
   return spec;
 }
 
-/** A started ManualHost at kStart with an inline executor and a memory store. */
-std::unique_ptr<ManualHost> start_memory_host() {
-  auto host = std::make_unique<ManualHost>(kStart);
-  (*host)->add_executor("default", sdk::Value::Map{{"type", "inline"}});
-  (*host)->add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
-  (*host)->start();
-  return host;
-}
-
 }  // namespace
 
 TEST_CASE("look ahead: jobs due at the next wake-up are decoded while waiting, and run as they are when due",
           "[persistence][look-ahead]") {
   TempDir dir("look-ahead");
   const fs::path out = dir / "out.txt";
-  auto started = start_memory_host();
+  auto started = start_host(kStart, sdk::Value::Map{{"type", "memory"}});
   ManualHost& host = *started;
   const Timestamp due = at(10);
   for (const char* id : {"a", "b", "c"}) host->add_job(once_at(id, out, due));
@@ -90,7 +81,7 @@ TEST_CASE("look ahead: a store without revisions is not looked ahead in", "[pers
 TEST_CASE("look ahead: many jobs due at once are decoded in chunks, each once", "[persistence][look-ahead]") {
   TempDir dir("look-ahead-many");
   const fs::path out = dir / "out.txt";
-  auto started = start_memory_host();
+  auto started = start_host(kStart, sdk::Value::Map{{"type", "memory"}});
   ManualHost& host = *started;
   const Timestamp due = at(10);
   for (int i = 0; i < 600; ++i) host->add_job(once_at("j" + std::to_string(i), out, due));

@@ -237,12 +237,16 @@ std::vector<Timestamp> ManualHost::run_times(const std::string& job_id, std::uin
   return out;
 }
 
-std::unique_ptr<ManualHost> start_sqlite_host(const fs::path& db, Timestamp now) {
+std::unique_ptr<ManualHost> start_host(Timestamp now, const sdk::Value& store) {
   auto host = std::make_unique<ManualHost>(now);
   host->scheduler().add_executor("default", sdk::Value::Map{{"type", "inline"}});
-  host->scheduler().add_jobstore("default", sdk::Value::Map{{"type", "sqlite"}, {"path", db.string()}});
+  host->scheduler().add_jobstore("default", store);
   host->scheduler().start();
   return host;
+}
+
+std::unique_ptr<ManualHost> start_sqlite_host(const fs::path& db, Timestamp now) {
+  return start_host(now, sdk::Value::Map{{"type", "sqlite"}, {"path", db.string()}});
 }
 
 core::JobSpec append_job(const std::string& id, const fs::path& out, const std::string& text, double seconds) {

@@ -126,7 +126,9 @@ class ManualHost {
   std::unique_ptr<core::EventLoopScheduler> scheduler_;  // last: destroyed first
 };
 
-/** A ManualHost with an inline executor and a `default` sqlite store on `db`, started. */
+/** A ManualHost with an inline executor and `store` (a store's configuration) as `default`, started. */
+std::unique_ptr<ManualHost> start_host(Timestamp now, const sdk::Value& store);
+/** start_host with a `default` sqlite store on `db`. */
 std::unique_ptr<ManualHost> start_sqlite_host(const fs::path& db, Timestamp now);
 
 /** The interval job `append_line(out, text)` every `seconds`. */
