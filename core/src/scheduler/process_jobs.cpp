@@ -64,7 +64,7 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
 
 bool SchedulerCore::holds_decoded(const StoreEntry& entry, std::string_view id, std::uint64_t revision) {
   auto it = entry.decoded.find(id);
-  return revision != 0 && it != entry.decoded.end() && it->second.revision == revision;
+  return it != entry.decoded.end() && it->second.decoded_from(revision);
 }
 
 std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp now) const {
@@ -188,7 +188,7 @@ const JobFunction& SchedulerCore::job_function(LoadedJob& job) {
 LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias,
                                   LoadedJob& fresh) {
   auto it = entry.decoded.find(record.id);
-  if (it != entry.decoded.end() && record.revision != 0 && it->second.revision == record.revision) {
+  if (it != entry.decoded.end() && it->second.decoded_from(record.revision)) {
     it->second.job.info.next_run_time = record.next_run_time;
     return it->second.job;
   }

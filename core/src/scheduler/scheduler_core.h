@@ -130,6 +130,8 @@ class SchedulerCore final : public RunReporter {
   struct DecodedJob {
     std::uint64_t revision;
     LoadedJob job;
+    /** Whether it was decoded from what the store now holds at `current` (0 never matches). */
+    bool decoded_from(std::uint64_t current) const noexcept { return current != 0 && revision == current; }
   };
   struct StoreEntry {
     StorePtr store;

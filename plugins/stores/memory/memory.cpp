@@ -89,6 +89,12 @@ MemoryStore::Record* MemoryStore::find(std::string_view id) const {
   return it == index_.end() ? nullptr : it->get();
 }
 
+const MemoryStore::LeaseGroup* MemoryStore::live_lease(const Record& record, sdk::Timestamp now) const {
+  if (record.lease == 0) return nullptr;
+  const LeaseGroup& group = groups_.at(record.lease);
+  return group.expires > now ? &group : nullptr;
+}
+
 MemoryStore::Groups::iterator MemoryStore::open_group(const sdk::Lease& lease) {
   while (next_group_ == 0 || groups_.contains(next_group_)) ++next_group_;  // 0 means "no lease"
   auto group = groups_.try_emplace(next_group_, LeaseGroup{lease.owner, lease.expires, 0, {}, 0}).first;
@@ -283,9 +289,8 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
     out.clear();
     std::vector<Record*> picked;
     collect_due(now, nullptr, limit, [&](const Record* r) {
-      if (r->lease == 0) return true;
-      const LeaseGroup& group = groups_.at(r->lease);
-      return group.expires <= now || group.owner == lease.owner;
+      const LeaseGroup* held = live_lease(*r, now);
+      return held == nullptr || held->owner == lease.owner;
     }, picked);
     if (picked.empty()) return sdk::Status::success();
     out.reserve(picked.size());
@@ -336,10 +341,7 @@ sdk::Status MemoryStore::hold(const std::vector<std::string>& ids, const sdk::Le
       for (const std::string& id : ids) {
         Record* record = find(id);
         if (record == nullptr) continue;
-        if (record->lease != 0) {
-          const LeaseGroup& current = groups_.at(record->lease);
-          if (current.expires > now && current.owner != lease.owner) continue;
-        }
+        if (const LeaseGroup* held = live_lease(*record, now); held && held->owner != lease.owner) continue;
         join(*record, group);
       }
     } catch (...) {
@@ -359,7 +361,7 @@ sdk::Status MemoryStore::peek_due(sdk::Timestamp now, sdk::Timestamp until, std:
     const Record* last = after.empty() ? nullptr : find(after);
     std::vector<Record*> picked;
     collect_due(until, last ? &last->key : nullptr, limit, [&](const Record* r) {
-      if (r->lease != 0 && groups_.at(r->lease).expires > now) return false;
+      if (live_lease(*r, now)) return false;
       return !(known && known(r->id(), r->revision));
     }, picked);
     out.reserve(picked.size());

@@ -188,6 +188,8 @@ class MemoryStore final : public sdk::JobStore {
                    std::vector<Record*>& picked) const;
 
   Order& order_of(const Record& record) noexcept { return record.lease != 0 ? leased_ : free_; }
+  /** The record's lease group if its lease is live at `now`, else null. */
+  const LeaseGroup* live_lease(const Record& record, sdk::Timestamp now) const;
   /** A new group for `lease`, without members (the caller closes it if none join). */
   Groups::iterator open_group(const sdk::Lease& lease);
   void close_if_empty(Groups::iterator group);
