@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "scheduler_harness.h"
@@ -73,15 +74,48 @@ TEST_CASE("a throwing listener does not stop the others or the scheduler", "[sch
   CHECK(h.events(core::EVENT_JOB_EXECUTED).size() == 1);
 }
 
-TEST_CASE("adding or changing jobs asks the event loop to wake up", "[scheduler][events]") {
+TEST_CASE("adding or changing a job wakes the event loop only when it runs before the planned wake-up",
+          "[scheduler][events]") {
   SchedulerHarness h;
   h.scheduler().start();
-  int before = h.wakeups();
-  h.scheduler().add_job(SchedulerHarness::interval_job("a", 10));
-  CHECK(h.wakeups() > before);
-  before = h.wakeups();
-  h.scheduler().pause_job("a");
-  CHECK(h.wakeups() > before);
+  auto woken_by = [&](auto&& change) {
+    int before = h.wakeups();
+    change();
+    return h.wakeups() - before;
+  };
+  // start() asked for a pass; until one has planned, every add with a run time wakes.
+  CHECK(woken_by([&] { h.scheduler().add_job(SchedulerHarness::interval_job("a", 10)); }) == 1);
+  REQUIRE(h.pass() == kStart + 10 * kSecond);
+
+  CHECK(woken_by([&] { h.scheduler().add_job(SchedulerHarness::interval_job("later", 20)); }) == 0);
+  CHECK(woken_by([&] { h.scheduler().add_job(SchedulerHarness::interval_job("same", 10)); }) == 0);
+  CHECK(woken_by([&] { h.scheduler().add_job(SchedulerHarness::interval_job("sooner", 5)); }) == 1);
+  REQUIRE(h.pass() == kStart + 5 * kSecond);
+
+  CHECK(woken_by([&] { h.scheduler().pause_job("sooner"); }) == 0);
+  CHECK(woken_by([&] { h.scheduler().resume_job("sooner"); }) == 0);  // 5 s again: not before
+  CHECK(woken_by([&] {
+          h.scheduler().reschedule_job("later", core::TriggerSpec::make("interval", {{"seconds", 1}}));
+        }) == 1);
+  REQUIRE(h.pass() == kStart + 1 * kSecond);
+
+  // Any other wake-up request forgets the plan until the next pass.
+  h.scheduler().wakeup();
+  CHECK(woken_by([&] { h.scheduler().add_job(SchedulerHarness::interval_job("after-request", 15)); }) == 1);
+  REQUIRE(h.pass() == kStart + 1 * kSecond);
+
+  // Paused: resume() wakes the loop, adds do not.
+  h.scheduler().pause();
+  CHECK(woken_by([&] { h.scheduler().add_job(SchedulerHarness::interval_job("while-paused", 0.5)); }) == 0);
+  CHECK(woken_by([&] { h.scheduler().resume(); }) == 1);
+  CHECK(h.pass() == kStart + kSecond / 2);
+
+  // The jobs that did not wake the loop still run when due (at 30 s every interval fires).
+  h.advance(30);
+  h.pass();
+  std::set<std::string> ran;
+  for (const auto& e : h.events(core::EVENT_JOB_EXECUTED)) ran.insert(e.job_id);
+  CHECK(ran == std::set<std::string>{"a", "later", "same", "sooner", "after-request", "while-paused"});
 }
 
 TEST_CASE("start twice and shutdown twice are errors", "[scheduler][events]") {

@@ -56,6 +56,7 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
         keep_earliest(next_wakeup, now + kStoreRetryMicros);
       }
     }
+    planned_wakeup_ = next_wakeup;
   }
   listeners_.dispatch(stored);
   perform(steps);

@@ -266,12 +266,21 @@ void SchedulerCore::notify_wakeup() {
   {
     std::lock_guard lock(mutex_);
     ++wakeups_requested_;
+    planned_wakeup_.reset();
   }
   cv_.notify_all();
   if (on_wakeup_) on_wakeup_();
 }
 
 void SchedulerCore::wakeup() { notify_wakeup(); }
+
+bool SchedulerCore::wakes_loop(std::optional<Timestamp> next_run_time) const {
+  // Not running: resume() and start() wake the loop themselves.
+  if (!next_run_time || state_ != State::running) return false;
+  if (!planned_wakeup_) return true;
+  const std::optional<Timestamp>& planned = *planned_wakeup_;
+  return !planned || *next_run_time < *planned;
+}
 
 void SchedulerCore::run_loop() {
   std::unique_lock lock(mutex_);
