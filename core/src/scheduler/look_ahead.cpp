@@ -18,6 +18,8 @@ constexpr Timestamp kMarginMicros = 5000;
 }  // namespace
 
 void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> seen_before) {
+  if (until - clock_->now() < kMarginMicros) return;  // due (nearly) now: not idle
+  drop_retired_jobs();
   std::unique_lock lock(mutex_);
   const std::uint64_t seen = seen_before.value_or(wakeups_requested_);
   LookAhead ahead{until};

@@ -63,6 +63,19 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
   return next_wakeup;
 }
 
+void SchedulerCore::retire(StoreEntry& entry, const std::string& id) {
+  if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.extract(id));
+  else entry.decoded.erase(id);
+}
+
+void SchedulerCore::drop_retired_jobs() {
+  std::vector<DecodedJobs::node_type> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(retired_);
+  }
+}
+
 bool SchedulerCore::holds_decoded(const StoreEntry& entry, std::string_view id, std::uint64_t revision) {
   auto it = entry.decoded.find(id);
   return it != entry.decoded.end() && it->second.decoded_from(revision);
@@ -155,7 +168,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       releases.push_back(sdk::Release{id, std::nullopt, true});
       spdlog::info("Removed job {}: its trigger has no fire time left", id);
       if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
-      entry.decoded.erase(id);  // destroys *job
+      retire(entry, id);  // *job is gone from the cache
     }
     steps.push_back(std::move(step));
   }

@@ -291,6 +291,7 @@ void SchedulerCore::run_loop() {
     lock.unlock();
     std::optional<Timestamp> next = process_due_jobs();
     if (next) look_ahead(*next, seen);
+    else drop_retired_jobs();
     lock.lock();
     auto woken = [&] { return wakeups_requested_ != seen || state_ == State::stopped; };
     if (woken()) continue;

@@ -83,9 +83,12 @@ class SchedulerCore final : public RunReporter {
    * while the scheduler would otherwise wait, so that their runs start without decoding.
    * Works in chunks, each under the lock; stops short of `until`, after 16,384 jobs, or
    * at a wake-up request: any after `seen` (the count a pass started with; default: the
-   * count now). Takes the lock.
+   * count now). Unless `until` is (nearly) now, it first destroys the jobs passes retired.
+   * Takes the lock.
    */
   void look_ahead(Timestamp until, std::optional<std::uint64_t> seen = std::nullopt);
+  /** Destroys the jobs that passes retired (see retired_), outside the lock. Takes the lock. */
+  void drop_retired_jobs();
   void run_loop();
 
   Listeners& listeners() noexcept { return listeners_; }
@@ -133,6 +136,7 @@ class SchedulerCore final : public RunReporter {
     /** Whether it was decoded from what the store now holds at `current` (0 never matches). */
     bool decoded_from(std::uint64_t current) const noexcept { return current != 0 && revision == current; }
   };
+  using DecodedJobs = std::unordered_map<std::string, DecodedJob, IdHash, std::equal_to<>>;
   struct StoreEntry {
     StorePtr store;
     bool started = false;
@@ -142,7 +146,7 @@ class SchedulerCore final : public RunReporter {
      * decoded (its trigger re-created through its plugin) once, not on every run. Records
      * without a revision (a database store's) are decoded every time and not kept.
      */
-    std::unordered_map<std::string, DecodedJob, IdHash, std::equal_to<>> decoded = {};
+    DecodedJobs decoded = {};
     /** Jobs kept in `decoded` at most; beyond, it starts over. */
     static constexpr std::size_t kDecodedJobsKept = 65536;
     /** Due jobs to take in the next pass: small at first so that the first runs start
@@ -182,6 +186,8 @@ class SchedulerCore final : public RunReporter {
   /** The job of a due record, from `entry.decoded`, or decoded now (into `fresh` when not
    *  worth keeping); throws when it cannot be. Needs lock. */
   LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias, LoadedJob& fresh);
+  /** Takes the job decoded from `id` out of `entry` into retired_ (or destroys it when that is full). Needs lock. */
+  void retire(StoreEntry& entry, const std::string& id);
   /** Whether `entry` holds the job decoded from `id` at `revision`. Needs lock. */
   static bool holds_decoded(const StoreEntry& entry, std::string_view id, std::uint64_t revision);
   /** What one look ahead has done so far (look_ahead.cpp). */
@@ -240,6 +246,12 @@ class SchedulerCore final : public RunReporter {
   // made glibc consolidate its free lists over and over (a third of a busy pass).
   std::vector<sdk::JobRecord> pass_due_;
   std::vector<sdk::Release> pass_releases_;
+  // Decoded jobs that passes dropped (one-shot jobs that ran), destroyed later by
+  // drop_retired_jobs when the loop is idle: destroying a job (its trigger, its document)
+  // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.
+  // At most kRetiredJobsKept; beyond, a pass destroys them at once.
+  std::vector<DecodedJobs::node_type> retired_;
+  static constexpr std::size_t kRetiredJobsKept = 16384;
   // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it
   // change stops waiting or working ahead.
   std::uint64_t wakeups_requested_ = 0;
