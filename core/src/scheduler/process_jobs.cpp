@@ -144,7 +144,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     std::vector<Timestamp> run_times = due_run_times(*job, now);
     if (!run_times.empty()) {
       Timestamp last = run_times.back();
-      if (!take_instance(job->info.id, job->info.max_instances)) {
+      if (!instances_.take(job->info.id, job->info.max_instances)) {
         spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
                      job->info.id, job->info.max_instances);
         Event e = job_event(EVENT_JOB_MAX_INSTANCES, job->info.id, alias);
@@ -315,19 +315,7 @@ void SchedulerCore::run_returned_late(const std::string& job_id, Timestamp run_t
                job_id, sdk::format_datetime(run_time, timezone_), result);
 }
 
-bool SchedulerCore::take_instance(const std::string& job_id, int max_instances) {
-  std::lock_guard lock(instances_mutex_);
-  int& running = instances_[job_id];
-  if (running >= max_instances) return false;
-  ++running;
-  return true;
-}
-
-void SchedulerCore::run_finished(const std::string& job_id) {
-  std::lock_guard lock(instances_mutex_);
-  auto it = instances_.find(job_id);
-  if (it != instances_.end() && --it->second <= 0) instances_.erase(it);
-}
+void SchedulerCore::run_finished(const std::string& job_id) { instances_.release(job_id); }
 
 void SchedulerCore::job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) {
   spdlog::log(to_spdlog(level), "[job {}] {}", job_id, message);

@@ -22,6 +22,7 @@
 #include "scheduler/job_run.h"
 #include "scheduler/kernel_host.h"
 #include "scheduler/listeners.h"
+#include "scheduler/running_instances.h"
 
 namespace apsched::core::detail {
 
@@ -202,8 +203,6 @@ class SchedulerCore final : public RunReporter {
   };
   /** Decodes one chunk of the store's jobs due at `ahead.until`; false when it had none left. Needs lock. */
   bool look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead);
-  /** Counts one more running submission of the job unless max_instances are running. */
-  bool take_instance(const std::string& job_id, int max_instances);
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */
   void perform(std::deque<Step>& steps);
   void notify_wakeup();  // needs no lock; takes it
@@ -266,11 +265,9 @@ class SchedulerCore final : public RunReporter {
   // the lock: its callback takes the lock.
   std::unique_ptr<JobPathWatcher> watcher_;
 
-  // Running submissions per job id (max_instances). Guarded by its own mutex so that
-  // runs ending on executor threads never wait for a pass holding `mutex_`; taken after
-  // `mutex_` when both are held, never before.
-  std::mutex instances_mutex_;
-  std::unordered_map<std::string, int> instances_;
+  // Running submissions per job id (max_instances), with locks of its own so that runs
+  // ending on executor threads never wait for a pass holding `mutex_`.
+  RunningInstances instances_;
 };
 
 }  // namespace apsched::core::detail
