@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 using apsched::sdk::Value;
 using apsched::stores::decode_compact;
@@ -84,6 +85,28 @@ TEST_CASE("compact value: a key is kept once however many values use it", "[comp
                          {"v", 1}};
   encoded(job, keys);
   CHECK(encoded(job, keys).size() < job.to_json().size() / 2);
+}
+
+TEST_CASE("compact value: documents of different layouts, one after the other, keep their own keys", "[compact]") {
+  // intern() tries the key the previous document had at the same position first: a
+  // document that differs (other keys, a key more or less, deeper maps) must not take
+  // its neighbour's keys.
+  KeyTable keys;
+  std::vector<Value> documents = {
+      Value::Map{{"a", 1}, {"b", Value::Map{{"c", 2}, {"d", 3}}}, {"e", 4}},
+      Value::Map{{"a", 1}, {"b", Value::Map{{"x", 2}, {"d", 3}}}, {"e", 4}},
+      Value::Map{{"a", 1}, {"e", 4}},
+      Value::Map{{"b", Value::Map{{"c", Value::Map{{"e", 5}}}}}, {"z", Value::List{Value::Map{{"a", 0}}}}},
+      Value::Map{{"a", 1}, {"b", Value::Map{{"c", 2}, {"d", 3}}}, {"e", 4}},
+      Value::Map{},
+      Value::Map{{"e", 1}, {"d", 2}, {"c", 3}, {"b", 4}, {"a", 5}},
+  };
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::string> bytes;
+    for (const Value& document : documents) bytes.push_back(encoded(document, keys));
+    for (std::size_t i = 0; i < documents.size(); ++i) CHECK(decode_compact(bytes[i], keys) == documents[i]);
+  }
+  CHECK(keys.size() == 7);  // a b c d e x z, each once
 }
 
 TEST_CASE("compact value: bytes that are not a compact value are refused with the reason", "[compact]") {

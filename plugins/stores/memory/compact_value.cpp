@@ -116,24 +116,7 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-}  // namespace
-
-std::uint32_t KeyTable::intern(std::string_view key) {
-  if (auto it = numbers_.find(key); it != numbers_.end()) return it->second;
-  auto number = static_cast<std::uint32_t>(keys_.size());
-  keys_.emplace_back(key);
-  try {
-    numbers_.emplace(keys_.back(), number);
-  } catch (...) {
-    keys_.pop_back();
-    throw;
-  }
-  return number;
-}
-
-const std::string& KeyTable::key(std::uint32_t number) const { return keys_.at(number); }
-
-void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
+void write_value(const sdk::Value& value, KeyTable& keys, std::string& out) {
   using Type = sdk::Value::Type;
   switch (value.type()) {
     case Type::null: out.push_back(static_cast<char>(kNull)); break;
@@ -151,16 +134,47 @@ void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
       break;
     case Type::list:
       put_head(kList, value.as_list().size(), out);
-      for (const sdk::Value& item : value.as_list()) encode_compact(item, keys, out);
+      for (const sdk::Value& item : value.as_list()) write_value(item, keys, out);
       break;
     case Type::map:
       put_head(kMap, value.as_map().size(), out);
       for (const auto& [key, item] : value.as_map()) {
         put_varint(keys.intern(key), out);
-        encode_compact(item, keys, out);
+        write_value(item, keys, out);
       }
       break;
   }
+}
+
+}  // namespace
+
+std::uint32_t KeyTable::intern(std::string_view key) {
+  const std::size_t at = position_++;
+  if (at < layout_.size() && keys_[layout_[at]] == key) return layout_[at];
+  std::uint32_t number = find_or_add(key);
+  if (at < layout_.size()) layout_[at] = number;
+  else if (at == layout_.size() && at < kRememberedPositions) layout_.push_back(number);
+  return number;
+}
+
+std::uint32_t KeyTable::find_or_add(std::string_view key) {
+  if (auto it = numbers_.find(key); it != numbers_.end()) return it->second;
+  auto number = static_cast<std::uint32_t>(keys_.size());
+  keys_.emplace_back(key);
+  try {
+    numbers_.emplace(keys_.back(), number);
+  } catch (...) {
+    keys_.pop_back();
+    throw;
+  }
+  return number;
+}
+
+const std::string& KeyTable::key(std::uint32_t number) const { return keys_.at(number); }
+
+void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
+  keys.start_document();
+  write_value(value, keys, out);
 }
 
 sdk::Value decode_compact(std::string_view bytes, const KeyTable& keys) {

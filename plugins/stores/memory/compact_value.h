@@ -21,14 +21,28 @@ namespace apsched::stores {
  */
 class KeyTable {
  public:
+  /**
+   * The key's number, added if new. Within a document (see start_document) it first tries
+   * the number the previous document had at the same position: a store's documents share
+   * one layout, so most keys are found by one comparison instead of a hash lookup.
+   */
   std::uint32_t intern(std::string_view key);
+  /** The keys interned next belong to a new document, in the order they come. */
+  void start_document() noexcept { position_ = 0; }
   /** Throws std::out_of_range for a number intern() never gave. */
   const std::string& key(std::uint32_t number) const;
   std::size_t size() const noexcept { return keys_.size(); }
 
  private:
+  std::uint32_t find_or_add(std::string_view key);
+
   std::vector<std::string> keys_;
   std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> numbers_;
+  // The numbers of the keys interned at each position of the documents so far (the
+  // latest per position, the first kRememberedPositions positions), and the next position.
+  static constexpr std::size_t kRememberedPositions = 256;
+  std::vector<std::uint32_t> layout_;
+  std::size_t position_ = 0;
 };
 
 /**
