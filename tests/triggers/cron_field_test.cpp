@@ -87,3 +87,26 @@ TEST_CASE("cron field: integers print as APScheduler prints them") {
   CHECK(parse(FieldKind::hour, "5-5").text() == "5");
   CHECK(parse(FieldKind::minute, "*/5").text() == "*/5");
 }
+
+TEST_CASE("cron field: next_allowed agrees with contains for every field and start value") {
+  // Small fields use a bit mask, the year field its value table: both must give the
+  // first value contains() allows at or after `from`, and -1 past the last.
+  struct Case {
+    FieldKind kind;
+    const char* text;
+    int min, max;
+  };
+  for (const Case& c : {Case{FieldKind::second, "*/7", 0, 59}, Case{FieldKind::second, "59", 0, 59},
+                        Case{FieldKind::minute, "0,30-31,58", 0, 59}, Case{FieldKind::hour, "*", 0, 23},
+                        Case{FieldKind::day, "2-30/7", 1, 31}, Case{FieldKind::month, "feb,dec", 1, 12},
+                        Case{FieldKind::week, "53", 1, 53}, Case{FieldKind::day_of_week, "sat-sun", 0, 6},
+                        Case{FieldKind::year, "1999,2030-2031,9999", 1970, 9999}}) {
+    CronField field = parse(c.kind, c.text);
+    int expected = -1;
+    for (int from = c.max + 2; from >= c.min - 2; --from) {
+      if (field.contains(from)) expected = from;
+      INFO(c.text << " from " << from);
+      REQUIRE(field.next_allowed(from) == expected);
+    }
+  }
+}

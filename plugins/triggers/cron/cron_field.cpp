@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -109,6 +110,9 @@ class FieldParser {
       rest.remove_prefix(comma + 1);
     }
     field.allows_all_ = std::all_of(field.values_.begin(), field.values_.end(), [](bool b) { return b; });
+    if (field.values_.size() <= 64)
+      for (std::size_t i = 0; i < field.values_.size(); ++i)
+        if (field.values_[i]) field.small_values_ |= std::uint64_t{1} << i;
     return field;
   }
 
@@ -272,6 +276,21 @@ bool CronField::contains(int value) const noexcept {
   if (allows_all_) return value >= info.min && value <= info.max;
   int index = value - info.min;
   return index >= 0 && static_cast<std::size_t>(index) < values_.size() && values_[static_cast<std::size_t>(index)];
+}
+
+int CronField::next_allowed(int from) const noexcept {
+  const FieldInfo& info = field_info(kind_);
+  from = std::max(from, info.min);
+  if (from > info.max) return -1;
+  if (allows_all_) return from;
+  auto offset = static_cast<std::size_t>(from - info.min);
+  if (values_.size() <= 64) {
+    std::uint64_t left = small_values_ >> offset;
+    return left == 0 ? -1 : from + std::countr_zero(left);
+  }
+  for (; offset < values_.size(); ++offset)
+    if (values_[offset]) return info.min + static_cast<int>(offset);
+  return -1;
 }
 
 bool CronField::matches_day(int day, int days_in_month, int weekday_of_first) const noexcept {

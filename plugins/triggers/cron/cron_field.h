@@ -1,6 +1,7 @@
 #pragma once
 // One field of a cron expression (APScheduler 3.x syntax), parsed and compiled into the
 // set of values it allows.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,8 @@ class CronField {
   bool matches_day(int day, int days_in_month, int weekday_of_first) const noexcept;
   /** True when every value of the field's range is allowed. */
   bool allows_all() const noexcept { return allows_all_; }
+  /** The smallest value >= `from` that contains() allows, or -1 when none is left in the range. */
+  int next_allowed(int from) const noexcept;
 
   // Normalised text, as APScheduler prints it: "mon-fri", "*/5", "2nd fri".
   const std::string& text() const noexcept { return text_; }
@@ -59,6 +62,7 @@ class CronField {
 
   FieldKind kind_ = FieldKind::second;
   std::vector<bool> values_;  ///< indexed by value - min
+  std::uint64_t small_values_ = 0;  ///< values_ as bits, for fields of at most 64 values (all but year)
   std::vector<Position> positions_;
   bool last_day_ = false;
   bool allows_all_ = false;

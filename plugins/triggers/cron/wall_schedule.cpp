@@ -79,15 +79,14 @@ std::optional<int> WallSchedule::first_day_in_month(int year, int month, int fro
 }
 
 std::optional<int> WallSchedule::first_time_of_day(int from_second) const {
-  int h0 = from_second / 3600, m0 = from_second / 60 % 60, s0 = from_second % 60;
-  for (int h = h0; h < 24; ++h) {
-    if (!field(FieldKind::hour).contains(h)) continue;
-    for (int m = h == h0 ? m0 : 0; m < 60; ++m) {
-      if (!field(FieldKind::minute).contains(m)) continue;
-      for (int s = h == h0 && m == m0 ? s0 : 0; s < 60; ++s)
-        if (field(FieldKind::second).contains(s)) return h * 3600 + m * 60 + s;
-    }
-  }
+  const int h0 = from_second / 3600, m0 = from_second / 60 % 60, s0 = from_second % 60;
+  const CronField& hours = field(FieldKind::hour);
+  const CronField& minutes = field(FieldKind::minute);
+  const CronField& seconds = field(FieldKind::second);
+  // Jumps from allowed value to allowed value; only the first hour and minute start late.
+  for (int h = hours.next_allowed(h0); h >= 0; h = hours.next_allowed(h + 1))
+    for (int m = minutes.next_allowed(h == h0 ? m0 : 0); m >= 0; m = minutes.next_allowed(m + 1))
+      if (int s = seconds.next_allowed(h == h0 && m == m0 ? s0 : 0); s >= 0) return h * 3600 + m * 60 + s;
   return std::nullopt;
 }
 
