@@ -206,6 +206,9 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
     it->second.job.info.next_run_time = record.next_run_time;
     return it->second.job;
   }
+  // Decoding in a pass: destroy a retired job first, so that the new one reuses its
+  // memory (fresh pages cost a page fault each, more than the destruction saves).
+  if (!retired_.empty()) retired_.pop_back();
   LoadedJob job = decode_job(record, alias, catalog_, host_);
   if (record.revision == 0) {
     // The store cannot say when this document changes: keeping the job would only cost memory.

@@ -248,7 +248,8 @@ class SchedulerCore final : public RunReporter {
   // Decoded jobs that passes dropped (one-shot jobs that ran), destroyed later by
   // drop_retired_jobs when the loop is idle: destroying a job (its trigger, its document)
   // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.
-  // At most kRetiredJobsKept; beyond, a pass destroys them at once.
+  // At most kRetiredJobsKept; beyond, a pass destroys them at once, and a pass that
+  // decodes a job destroys one first (see decoded()).
   std::vector<DecodedJobs::node_type> retired_;
   static constexpr std::size_t kRetiredJobsKept = 16384;
   // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it
