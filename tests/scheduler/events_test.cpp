@@ -156,3 +156,29 @@ TEST_CASE("a background scheduler can be shut down from a listener on its own th
   CHECK_FALSE(scheduler->running());
   scheduler.reset();  // must neither hang nor terminate
 }
+
+TEST_CASE("a background scheduler waiting for a later job runs a sooner one added meanwhile",
+          "[scheduler][threads]") {
+  // The loop sleeps until its planned wake-up; only an add that runs before it wakes the
+  // loop. Real time, generous bounds.
+  core::SchedulerOptions options;
+  options.timezone = "UTC";
+  options.plugin_path = {APSCHED_PLUGIN_DIR};
+  options.job_path = {APSCHED_JOBS_DIR};
+  core::BackgroundScheduler scheduler(options);
+  scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  std::atomic<int> sooner_runs{0};
+  scheduler.add_listener(
+      [&](const core::Event& e) {
+        if (e.job_id == "sooner") ++sooner_runs;
+      },
+      core::EVENT_JOB_EXECUTED);
+  scheduler.start();
+  scheduler.add_job(SchedulerHarness::interval_job("later", 3600));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the loop now waits for "later"
+  scheduler.add_job(SchedulerHarness::interval_job("even-later", 7200));  // does not wake it
+  scheduler.add_job(SchedulerHarness::interval_job("sooner", 0.2));
+  for (int i = 0; i < 400 && sooner_runs < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(sooner_runs >= 2);  // woken for its first run, then the loop plans its next ones
+  scheduler.shutdown(true);
+}
