@@ -110,7 +110,7 @@ class FieldParser {
       rest.remove_prefix(comma + 1);
     }
     field.allows_all_ = std::all_of(field.values_.begin(), field.values_.end(), [](bool b) { return b; });
-    if (field.values_.size() <= 64)
+    if (field.values_.size() <= CronField::kMaskBits)
       for (std::size_t i = 0; i < field.values_.size(); ++i)
         if (field.values_[i]) field.small_values_ |= std::uint64_t{1} << i;
     return field;
@@ -284,7 +284,7 @@ int CronField::next_allowed(int from) const noexcept {
   if (from > info.max) return -1;
   if (allows_all_) return from;
   auto offset = static_cast<std::size_t>(from - info.min);
-  if (values_.size() <= 64) {
+  if (values_.size() <= kMaskBits) {
     std::uint64_t left = small_values_ >> offset;
     return left == 0 ? -1 : from + std::countr_zero(left);
   }

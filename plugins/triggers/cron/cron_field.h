@@ -61,8 +61,10 @@ class CronField {
   };
 
   FieldKind kind_ = FieldKind::second;
+  /** Fields of at most this many values (all but year) also keep them as bits. */
+  static constexpr std::size_t kMaskBits = 64;
   std::vector<bool> values_;  ///< indexed by value - min
-  std::uint64_t small_values_ = 0;  ///< values_ as bits, for fields of at most 64 values (all but year)
+  std::uint64_t small_values_ = 0;  ///< values_ as bits when they fit in kMaskBits
   std::vector<Position> positions_;
   bool last_day_ = false;
   bool allows_all_ = false;
