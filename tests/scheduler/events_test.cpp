@@ -135,11 +135,7 @@ TEST_CASE("event names are APScheduler's", "[scheduler][events]") {
 }
 
 TEST_CASE("a background scheduler can be shut down from a listener on its own thread", "[scheduler][threads]") {
-  core::SchedulerOptions options;
-  options.timezone = "UTC";
-  options.plugin_path = {APSCHED_PLUGIN_DIR};
-  options.job_path = {APSCHED_JOBS_DIR};
-  auto scheduler = std::make_unique<core::BackgroundScheduler>(options);
+  auto scheduler = std::make_unique<core::BackgroundScheduler>(SchedulerHarness::test_options());
   scheduler->add_executor("default", sdk::Value::Map{{"type", "inline"}});
   std::atomic<bool> stopped{false};
   scheduler->add_listener(
@@ -161,11 +157,7 @@ TEST_CASE("a background scheduler waiting for a later job runs a sooner one adde
           "[scheduler][threads]") {
   // The loop sleeps until its planned wake-up; only an add that runs before it wakes the
   // loop. Real time, generous bounds.
-  core::SchedulerOptions options;
-  options.timezone = "UTC";
-  options.plugin_path = {APSCHED_PLUGIN_DIR};
-  options.job_path = {APSCHED_JOBS_DIR};
-  core::BackgroundScheduler scheduler(options);
+  core::BackgroundScheduler scheduler(SchedulerHarness::test_options());
   scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
   std::atomic<int> sooner_runs{0};
   scheduler.add_listener(

@@ -4,10 +4,7 @@ namespace apsched::testing {
 
 SchedulerHarness::SchedulerHarness(core::JobDefaults defaults, const char* executor)
     : clock_(std::make_shared<core::ManualClock>(kStart)) {
-  core::SchedulerOptions options;
-  options.timezone = "UTC";
-  options.plugin_path = {APSCHED_PLUGIN_DIR};
-  options.job_path = {APSCHED_JOBS_DIR, APSCHED_TEST_JOBS_DIR};
+  core::SchedulerOptions options = test_options();
   options.job_defaults = defaults;
   options.clock = clock_;
   scheduler_ = std::make_unique<core::EventLoopScheduler>(options, [this] {
@@ -48,6 +45,14 @@ void SchedulerHarness::clear_events() {
 int SchedulerHarness::wakeups() const {
   std::lock_guard lock(mutex_);
   return wakeups_;
+}
+
+core::SchedulerOptions SchedulerHarness::test_options() {
+  core::SchedulerOptions options;
+  options.timezone = "UTC";
+  options.plugin_path = {APSCHED_PLUGIN_DIR};
+  options.job_path = {APSCHED_JOBS_DIR, APSCHED_TEST_JOBS_DIR};
+  return options;
 }
 
 core::JobSpec SchedulerHarness::interval_job(const std::string& id, double seconds, const char* func) {

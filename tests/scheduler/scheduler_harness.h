@@ -32,6 +32,8 @@ class SchedulerHarness {
   void clear_events();
   int wakeups() const;
 
+  /** Options for a scheduler in these tests: UTC, the built plugins and job libraries. */
+  static core::SchedulerOptions test_options();
   /** A spec for example_jobs:noop with an interval trigger of `seconds`. */
   static core::JobSpec interval_job(const std::string& id, double seconds, const char* func = "example_jobs:noop");
 

@@ -22,9 +22,7 @@ struct Host {
 std::unique_ptr<Host> start_host(const fs::path& db, std::vector<fs::path> job_path, Timestamp now) {
   auto host = std::make_unique<Host>();
   host->clock = std::make_shared<core::ManualClock>(now);
-  core::SchedulerOptions options;
-  options.timezone = "UTC";
-  options.plugin_path = {APSCHED_PLUGIN_DIR};
+  core::SchedulerOptions options = SchedulerHarness::test_options();
   options.job_path = std::move(job_path);
   options.clock = host->clock;
   options.waiting_retry_seconds = 30;

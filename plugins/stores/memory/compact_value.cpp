@@ -153,7 +153,7 @@ std::uint32_t KeyTable::intern(std::string_view key) {
   if (at < layout_.size() && keys_[layout_[at]] == key) return layout_[at];
   std::uint32_t number = find_or_add(key);
   if (at < layout_.size()) layout_[at] = number;
-  else if (at == layout_.size() && at < kRememberedPositions) layout_.push_back(number);
+  else if (at < kRememberedPositions) layout_.push_back(number);
   return number;
 }
 
