@@ -2,6 +2,11 @@
 
 #include <apsched/sdk/status.h>
 
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
 namespace apsched::triggers::cron {
 namespace {
 
@@ -19,9 +24,10 @@ const char* default_text(FieldKind kind) {
   }
 }
 
-std::string field_text(const sdk::Value& value, const char* name) {
-  if (value.is_int()) return std::to_string(value.as_int());
+/** The field's text; an integer is written into `number`, which the result then views. */
+std::string_view field_text(const sdk::Value& value, const char* name, std::string& number) {
   if (value.is_string()) return value.as_string();
+  if (value.is_int()) return number = std::to_string(value.as_int());
   throw sdk::Error(std::string(name) + ": expected an integer or a string (e.g. 9, \"9-17\", \"*/5\") in " + kWhat +
                        ", got " + sdk::Value::type_name(value.type()),
                    name);
@@ -30,13 +36,14 @@ std::string field_text(const sdk::Value& value, const char* name) {
 CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   sdk::ConfigReader reader(config, kWhat);
   reader.ignore("type");
-  std::array<std::optional<std::string>, kFieldCount> given;
+  std::array<std::optional<std::string_view>, kFieldCount> given;
+  std::array<std::string, kFieldCount> numbers;
   int least_significant = -1;
-  for (int i = 0; i < kFieldCount; ++i) {
+  for (std::size_t i = 0; i < given.size(); ++i) {
     const char* name = field_info(static_cast<FieldKind>(i)).name;
     if (const sdk::Value* value = reader.get(name)) {
-      given[static_cast<std::size_t>(i)] = field_text(*value, name);
-      least_significant = i;
+      given[i] = field_text(*value, name, numbers[i]);
+      least_significant = static_cast<int>(i);
     }
   }
   CommonOptions options = CommonOptions::read(reader, host);
@@ -44,20 +51,24 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
 
   std::array<CronField, kFieldCount> fields;
   sdk::Value::Map state;
-  std::string shown;
-  for (int i = 0; i < kFieldCount; ++i) {
+  std::string shown = "cron[";
+  bool first_shown = true;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
     auto kind = static_cast<FieldKind>(i);
     const char* name = field_info(kind).name;
-    const auto& text = given[static_cast<std::size_t>(i)];
-    std::string source = text ? *text : (least_significant >= 0 && i > least_significant ? default_text(kind) : "*");
-    fields[static_cast<std::size_t>(i)] = CronField::parse(kind, source, {name, kWhat, name});
-    if (!text) continue;
-    const std::string& normalised = fields[static_cast<std::size_t>(i)].text();
-    state[name] = normalised;
-    shown += (shown.empty() ? "" : ", ") + std::string(name) + "='" + normalised + "'";
+    std::string_view source =
+        given[i] ? *given[i] : (static_cast<int>(i) > least_significant && least_significant >= 0 ? default_text(kind) : "*");
+    fields[i] = CronField::parse(kind, source, {name, kWhat, name});
+    if (!given[i]) continue;
+    const std::string& normalised = fields[i].text();
+    state.try_emplace(name, normalised);
+    if (!first_shown) shown += ", ";
+    first_shown = false;
+    shown.append(name).append("='").append(normalised).append("'");
   }
+  shown += ']';
   options.write(state);
-  return {WallSchedule(std::move(fields), false), std::move(options), std::move(state), "cron[" + shown + "]"};
+  return {WallSchedule(std::move(fields), false), std::move(options), std::move(state), std::move(shown)};
 }
 
 }  // namespace

@@ -97,7 +97,8 @@ class FieldParser {
       field.text_ = "*";
       return field;
     }
-    field.values_.assign(static_cast<std::size_t>(field_info(kind_).max - field_info(kind_).min + 1), false);
+    const auto size = static_cast<std::size_t>(field_info(kind_).max - field_info(kind_).min + 1);
+    if (!CronField::is_small(kind_)) field.large_values_.assign(size, false);
     std::string_view rest = text_;
     if (trim(rest).empty()) fail("empty value", syntax_hint());
     while (true) {
@@ -109,10 +110,9 @@ class FieldParser {
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
-    field.allows_all_ = std::all_of(field.values_.begin(), field.values_.end(), [](bool b) { return b; });
-    if (field.values_.size() <= CronField::kMaskBits)
-      for (std::size_t i = 0; i < field.values_.size(); ++i)
-        if (field.values_[i]) field.small_values_ |= std::uint64_t{1} << i;
+    field.allows_all_ = CronField::is_small(kind_)
+                            ? std::countr_one(field.small_values_) >= static_cast<int>(size)
+                            : std::all_of(field.large_values_.begin(), field.large_values_.end(), [](bool b) { return b; });
     return field;
   }
 
@@ -122,8 +122,9 @@ class FieldParser {
   }
 
   [[noreturn]] void fail(const std::string& problem, const std::string& hint = {}) const {
-    throw sdk::Error(where_.label + ": " + problem + " in " + where_.what + (hint.empty() ? "" : "; " + hint),
-                     where_.key);
+    throw sdk::Error(std::string(where_.label) + ": " + problem + " in " + std::string(where_.what) +
+                         (hint.empty() ? "" : "; " + hint),
+                     std::string(where_.key));
   }
 
   std::string values_hint() const {
@@ -222,7 +223,10 @@ class FieldParser {
 
   void mark(CronField& field, int value) const {
     int index = crontab_weekdays() ? (value + 6) % 7 : value - min_;  // crontab: 0 and 7 = Sunday
-    field.values_[static_cast<std::size_t>(index)] = true;
+    if (CronField::is_small(kind_))
+      field.small_values_ |= std::uint64_t{1} << index;
+    else
+      field.large_values_[static_cast<std::size_t>(index)] = true;
   }
 
   static std::string normalised(const RangeExpr& expr) {
@@ -271,11 +275,17 @@ CronField CronField::parse(FieldKind kind, std::string_view text, const FieldErr
   return FieldParser(kind, text, where, numbering).parse();
 }
 
+bool CronField::is_small(FieldKind kind) noexcept {
+  const FieldInfo& info = field_info(kind);
+  return static_cast<std::size_t>(info.max - info.min + 1) <= kMaskBits;
+}
+
 bool CronField::contains(int value) const noexcept {
   const FieldInfo& info = field_info(kind_);
-  if (allows_all_) return value >= info.min && value <= info.max;
-  int index = value - info.min;
-  return index >= 0 && static_cast<std::size_t>(index) < values_.size() && values_[static_cast<std::size_t>(index)];
+  if (value < info.min || value > info.max) return false;
+  if (allows_all_) return true;
+  auto index = static_cast<std::size_t>(value - info.min);
+  return is_small(kind_) ? (small_values_ >> index & 1) != 0 : large_values_[index];
 }
 
 int CronField::next_allowed(int from) const noexcept {
@@ -284,12 +294,12 @@ int CronField::next_allowed(int from) const noexcept {
   if (from > info.max) return -1;
   if (allows_all_) return from;
   auto offset = static_cast<std::size_t>(from - info.min);
-  if (values_.size() <= kMaskBits) {
+  if (is_small(kind_)) {
     std::uint64_t left = small_values_ >> offset;
     return left == 0 ? -1 : from + std::countr_zero(left);
   }
-  for (; offset < values_.size(); ++offset)
-    if (values_[offset]) return info.min + static_cast<int>(offset);
+  for (; offset < large_values_.size(); ++offset)
+    if (large_values_[offset]) return info.min + static_cast<int>(offset);
   return -1;
 }
 

@@ -25,11 +25,14 @@ const FieldInfo& field_info(FieldKind kind);
  */
 enum class WeekdayNumbering { monday_first, crontab };
 
-/** Where a parse error points: the label opening the message, the trigger kind, the config key. */
+/**
+ * Where a parse error points: the label opening the message, the trigger kind, the config
+ * key. Views: the texts must outlive the parse call.
+ */
 struct FieldErrorContext {
-  std::string label;  ///< "hour", or "expr field 2 (hour)"
-  std::string what;   ///< "cron trigger"
-  std::string key;    ///< sdk::Error field: "hour" or "expr"
+  std::string_view label;  ///< "hour", or "expr field 2 (hour)"
+  std::string_view what;   ///< "cron trigger"
+  std::string_view key;    ///< sdk::Error field: "hour" or "expr"
 };
 
 // A compiled field: comma-separated expressions (`*`, `*/N`, `A`, `A-B`, `A/N`, `A-B/N`,
@@ -60,11 +63,13 @@ class CronField {
     int weekday;  ///< 0 = Monday
   };
 
-  FieldKind kind_ = FieldKind::second;
-  /** Fields of at most this many values (all but year) also keep them as bits. */
+  /** Fields of at most this many values (all but year) keep them as bits. */
   static constexpr std::size_t kMaskBits = 64;
-  std::vector<bool> values_;  ///< indexed by value - min
-  std::uint64_t small_values_ = 0;  ///< values_ as bits when they fit in kMaskBits
+  static bool is_small(FieldKind kind) noexcept;
+
+  FieldKind kind_ = FieldKind::second;
+  std::uint64_t small_values_ = 0;  ///< bit (value - min), in a small field
+  std::vector<bool> large_values_;  ///< indexed by value - min, in the other (year)
   std::vector<Position> positions_;
   bool last_day_ = false;
   bool allows_all_ = false;

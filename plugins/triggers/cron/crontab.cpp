@@ -82,7 +82,8 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
     fields[static_cast<std::size_t>(kind)] = CronField::parse(kind, "*", {"", kWhat, "expr"});
   fields[static_cast<std::size_t>(FieldKind::second)] = CronField::parse(FieldKind::second, "0", {"", kWhat, "expr"});
   for (std::size_t i = 0; i < kColumns.size(); ++i) {
-    FieldErrorContext where{"expr field " + std::to_string(i + 1) + " (" + kColumns[i].title + ")", kWhat, "expr"};
+    std::string label = "expr field " + std::to_string(i + 1) + " (" + kColumns[i].title + ")";
+    FieldErrorContext where{label, kWhat, "expr"};
     fields[static_cast<std::size_t>(kColumns[i].kind)] =
         CronField::parse(kColumns[i].kind, columns[i], where, WeekdayNumbering::crontab);
   }
