@@ -112,9 +112,13 @@ class Parser {
     throw Error("invalid JSON at byte " + std::to_string(pos_) + ": " + what);
   }
 
+  // Tested from the most common answer: a printable character is no space.
+  static bool is_space(char c) {
+    return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\n' || c == '\t' || c == '\r');
+  }
+
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' || text_[pos_] == '\r'))
-      ++pos_;
+    while (pos_ < text_.size() && is_space(text_[pos_])) ++pos_;
   }
 
   bool consume(std::string_view word) {

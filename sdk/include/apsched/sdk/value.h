@@ -163,12 +163,19 @@ class SortedMap {
     return static_cast<std::size_t>(it - entries_.begin());
   }
 
+  /** a < b; keys that differ in their first character (most) are told apart without memcmp. */
+  static bool key_less(const std::string& a, const std::string& b) noexcept {
+    if (!a.empty() && !b.empty() && a[0] != b[0])
+      return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+    return a < b;
+  }
+
   /** Sorts the entries by key (stable) and keeps one of each key: the last or the first. */
   void sort_unique(bool keep_last) {
     auto by_key = [](const value_type& a, const value_type& b) { return a.first < b.first; };
     auto& e = entries_;
     if (std::adjacent_find(e.begin(), e.end(), [](const value_type& a, const value_type& b) {
-          return !(a.first < b.first);
+          return !key_less(a.first, b.first);
         }) == e.end())
       return;  // strictly increasing already: the common case
     std::stable_sort(e.begin(), e.end(), by_key);
