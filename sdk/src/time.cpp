@@ -31,14 +31,6 @@ const date::time_zone* find_zone(std::string_view zone) noexcept {
   }
 }
 
-const date::time_zone& zone_or_throw(std::string_view zone, std::string_view field = {}) {
-  if (const auto* z = find_zone(zone)) return *z;
-  throw Error("unknown time zone '" + std::string(zone) +
-                  "': use an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York' "
-                  "(see /usr/share/zoneinfo)",
-              std::string(field));
-}
-
 date::local_time<microseconds> to_local_time(const CivilTime& c) {
   auto day = date::local_days{date::year{c.year} / c.month / c.day};
   return date::local_time<microseconds>{day.time_since_epoch()} + std::chrono::hours{c.hour} +
@@ -46,7 +38,7 @@ date::local_time<microseconds> to_local_time(const CivilTime& c) {
 }
 
 Timestamp resolve(const CivilTime& civil, std::string_view zone, bool fold) {
-  const auto& z = zone_or_throw(zone);
+  const auto& z = find_timezone(zone, {});
   auto local = to_local_time(civil);
   auto info = z.get_info(date::floor<std::chrono::seconds>(local));
   std::chrono::seconds offset = info.first.offset;
@@ -96,7 +88,15 @@ void put_number(char*& end, long long value, int width, char before = 0) {
 
 bool is_valid_timezone(std::string_view zone) noexcept { return find_zone(zone) != nullptr; }
 
-void require_timezone(std::string_view zone, std::string_view field) { zone_or_throw(zone, field); }
+const date::time_zone& find_timezone(std::string_view zone, std::string_view field) {
+  if (const auto* z = find_zone(zone)) return *z;
+  throw Error("unknown time zone '" + std::string(zone) +
+                  "': use an IANA name such as 'UTC', 'Europe/Berlin' or 'America/New_York' "
+                  "(see /usr/share/zoneinfo)",
+              std::string(field));
+}
+
+void require_timezone(std::string_view zone, std::string_view field) { find_timezone(zone, field); }
 
 std::string local_timezone_name() {
   if (const char* tz = std::getenv("TZ"); tz && *tz) {
@@ -111,7 +111,7 @@ std::string local_timezone_name() {
 }
 
 ZonedTime to_zoned(Timestamp t, std::string_view zone) {
-  const auto& z = zone_or_throw(zone);
+  const auto& z = find_timezone(zone, {});
   date::sys_time<microseconds> sys{microseconds{t}};
   auto info = z.get_info(date::floor<std::chrono::seconds>(sys));
   auto local = date::local_time<microseconds>{sys.time_since_epoch() + info.offset};

@@ -20,10 +20,7 @@ constexpr int kMaxRounds = 10000;
 
 }  // namespace
 
-ZoneTimeline::ZoneTimeline(std::string_view zone, std::string_view field) {
-  sdk::require_timezone(zone, field);
-  zone_ = date::locate_zone(zone);
-}
+ZoneTimeline::ZoneTimeline(std::string_view zone, std::string_view field) : zone_(&sdk::find_timezone(zone, field)) {}
 
 ZoneTimeline::Segment ZoneTimeline::segment_at(std::int64_t instant) const {
   auto info = zone_->get_info(date::sys_seconds{std::chrono::seconds{instant}});

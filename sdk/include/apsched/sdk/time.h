@@ -4,6 +4,10 @@
 #include <string>
 #include <string_view>
 
+namespace date {
+class time_zone;
+}
+
 namespace apsched::sdk {
 
 /** An instant: microseconds since 1970-01-01T00:00:00Z. */
@@ -33,6 +37,13 @@ bool is_valid_timezone(std::string_view zone) noexcept;
 
 /** Throws sdk::Error("unknown time zone 'X' ...", field) when the zone does not exist. */
 void require_timezone(std::string_view zone, std::string_view field);
+
+/**
+ * The tzdata zone named `zone` (from the date library, which the SDK links), for plugins
+ * that walk a zone's offsets themselves. Looked up once per thread and name in a row, as
+ * every zone lookup of the SDK is; throws as require_timezone does.
+ */
+const date::time_zone& find_timezone(std::string_view zone, std::string_view field);
 
 /** The host's local zone name (from /etc/localtime or TZ), "UTC" if undeterminable. */
 std::string local_timezone_name();
