@@ -3,7 +3,9 @@
 #include <apsched/sdk/time.h>
 
 #include <catch2/catch.hpp>
+#include <date/tz.h>
 #include <cstdlib>
+#include <functional>
 #include <string>
 
 using namespace apsched::sdk;
@@ -215,16 +217,28 @@ TEST_CASE("time zones: validation names the field and suggests IANA names", "[ti
   CHECK_FALSE(is_valid_timezone("Europe/Berln"));
   CHECK_FALSE(is_valid_timezone(""));
   CHECK_NOTHROW(require_timezone("Asia/Kolkata", "timezone"));
-  try {
-    require_timezone("CEST+1", "timezone");
-    FAIL("no error");
-  } catch (const Error& e) {
-    CHECK(e.field() == "timezone");
-    CHECK_THAT(e.what(), Catch::Contains("'CEST+1'") && Catch::Contains("Europe/Berlin"));
+  // find_timezone validates as require_timezone does.
+  const std::function<void()> checks[] = {[] { require_timezone("CEST+1", "timezone"); },
+                                          [] { find_timezone("CEST+1", "timezone"); }};
+  for (const auto& check : checks) {
+    try {
+      check();
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(e.field() == "timezone");
+      CHECK_THAT(e.what(), Catch::Contains("'CEST+1'") && Catch::Contains("Europe/Berlin"));
+    }
   }
   CHECK_THROWS_AS(to_zoned(0, "Nowhere/Town"), Error);
   CHECK_THROWS_AS(format_datetime(0, "Nowhere/Town"), Error);
   CHECK_THROWS_AS(from_civil({2026, 1, 1, 0, 0, 0, 0}, "Nowhere/Town"), Error);
+}
+
+TEST_CASE("find_timezone: the tzdata zone by name, the same one each time", "[time][zone]") {
+  const date::time_zone& berlin = find_timezone("Europe/Berlin", "timezone");
+  CHECK(berlin.name() == "Europe/Berlin");
+  CHECK(&find_timezone("UTC", "timezone") == date::locate_zone("UTC"));
+  CHECK(&find_timezone("Europe/Berlin", "timezone") == &berlin);  // after another name in between
 }
 
 TEST_CASE("local_timezone_name: TZ wins when it names a zone", "[time][zone]") {
