@@ -86,6 +86,7 @@ class FieldParser {
     const FieldInfo& info = field_info(kind);
     min_ = info.min;
     max_ = crontab_weekdays() ? 7 : info.max;
+    small_ = CronField::is_small(info);
   }
 
   CronField parse() {
@@ -98,7 +99,7 @@ class FieldParser {
       return field;
     }
     const auto size = static_cast<std::size_t>(field_info(kind_).max - field_info(kind_).min + 1);
-    if (!CronField::is_small(kind_)) field.large_values_.assign(size, false);
+    if (!small_) field.large_values_.assign(size, false);
     std::string_view rest = text_;
     if (trim(rest).empty()) fail("empty value", syntax_hint());
     while (true) {
@@ -110,7 +111,7 @@ class FieldParser {
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
-    field.allows_all_ = CronField::is_small(kind_)
+    field.allows_all_ = small_
                             ? std::countr_one(field.small_values_) >= static_cast<int>(size)
                             : std::all_of(field.large_values_.begin(), field.large_values_.end(), [](bool b) { return b; });
     return field;
@@ -223,7 +224,7 @@ class FieldParser {
 
   void mark(CronField& field, int value) const {
     int index = crontab_weekdays() ? (value + 6) % 7 : value - min_;  // crontab: 0 and 7 = Sunday
-    if (CronField::is_small(kind_))
+    if (small_)
       field.small_values_ |= std::uint64_t{1} << index;
     else
       field.large_values_[static_cast<std::size_t>(index)] = true;
@@ -268,6 +269,7 @@ class FieldParser {
   WeekdayNumbering numbering_;
   int min_ = 0;
   int max_ = 0;
+  bool small_ = true;  ///< the values go into CronField::small_values_
 };
 
 CronField CronField::parse(FieldKind kind, std::string_view text, const FieldErrorContext& where,
@@ -275,8 +277,7 @@ CronField CronField::parse(FieldKind kind, std::string_view text, const FieldErr
   return FieldParser(kind, text, where, numbering).parse();
 }
 
-bool CronField::is_small(FieldKind kind) noexcept {
-  const FieldInfo& info = field_info(kind);
+bool CronField::is_small(const FieldInfo& info) noexcept {
   return static_cast<std::size_t>(info.max - info.min + 1) <= kMaskBits;
 }
 
@@ -285,7 +286,7 @@ bool CronField::contains(int value) const noexcept {
   if (value < info.min || value > info.max) return false;
   if (allows_all_) return true;
   auto index = static_cast<std::size_t>(value - info.min);
-  return is_small(kind_) ? (small_values_ >> index & 1) != 0 : large_values_[index];
+  return is_small(info) ? (small_values_ >> index & 1) != 0 : large_values_[index];
 }
 
 int CronField::next_allowed(int from) const noexcept {
@@ -294,7 +295,7 @@ int CronField::next_allowed(int from) const noexcept {
   if (from > info.max) return -1;
   if (allows_all_) return from;
   auto offset = static_cast<std::size_t>(from - info.min);
-  if (is_small(kind_)) {
+  if (is_small(info)) {
     std::uint64_t left = small_values_ >> offset;
     return left == 0 ? -1 : from + std::countr_zero(left);
   }

@@ -65,7 +65,7 @@ class CronField {
 
   /** Fields of at most this many values (all but year) keep them as bits. */
   static constexpr std::size_t kMaskBits = 64;
-  static bool is_small(FieldKind kind) noexcept;
+  static bool is_small(const FieldInfo& info) noexcept;
 
   FieldKind kind_ = FieldKind::second;
   std::uint64_t small_values_ = 0;  ///< bit (value - min), in a small field
