@@ -98,7 +98,8 @@ class FieldParser {
       field.text_ = "*";
       return field;
     }
-    const auto size = static_cast<std::size_t>(field_info(kind_).max - field_info(kind_).min + 1);
+    const FieldInfo& info = field_info(kind_);
+    const auto size = static_cast<std::size_t>(info.max - info.min + 1);
     if (!small_) field.large_values_.assign(size, false);
     std::string_view rest = text_;
     if (trim(rest).empty()) fail("empty value", syntax_hint());

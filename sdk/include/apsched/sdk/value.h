@@ -163,8 +163,10 @@ class SortedMap {
     return static_cast<std::size_t>(it - entries_.begin());
   }
 
-  /** a < b; keys that differ in their first character (most) are told apart without memcmp. */
-  static bool key_less(const std::string& a, const std::string& b) noexcept {
+  /** Entry order, by key; keys that differ in their first character (most) are told apart without memcmp. */
+  static bool by_key(const value_type& x, const value_type& y) noexcept {
+    const std::string& a = x.first;
+    const std::string& b = y.first;
     if (!a.empty() && !b.empty() && a[0] != b[0])
       return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
     return a < b;
@@ -172,12 +174,9 @@ class SortedMap {
 
   /** Sorts the entries by key (stable) and keeps one of each key: the last or the first. */
   void sort_unique(bool keep_last) {
-    auto by_key = [](const value_type& a, const value_type& b) { return a.first < b.first; };
     auto& e = entries_;
-    if (std::adjacent_find(e.begin(), e.end(), [](const value_type& a, const value_type& b) {
-          return !key_less(a.first, b.first);
-        }) == e.end())
-      return;  // strictly increasing already: the common case
+    auto not_before = [](const value_type& a, const value_type& b) { return !by_key(a, b); };
+    if (std::adjacent_find(e.begin(), e.end(), not_before) == e.end()) return;  // strictly increasing: the common case
     std::stable_sort(e.begin(), e.end(), by_key);
     std::size_t kept = 0;
     for (std::size_t i = 0; i < e.size(); ++i) {
