@@ -47,3 +47,30 @@ TEST_CASE("running instances: threads taking and releasing many ids at once keep
     REQUIRE_FALSE(instances.take(id, 3));
   }
 }
+
+TEST_CASE("running instances: an ended id's entry is reused for another id without mixing their counts",
+          "[scheduler][instances]") {
+  RunningInstances instances;
+  const std::string long_id(100, 'x');  // longer than the reused key's inline storage
+  for (int round = 0; round < 100; ++round) {
+    std::string id = round % 2 ? long_id : "short-" + std::to_string(round);
+    REQUIRE(instances.take(id, 1));
+    REQUIRE_FALSE(instances.take(id, 1));
+    instances.release(id);
+  }
+  CHECK(instances.take("a", 1));
+  CHECK(instances.take(long_id, 1));
+  CHECK_FALSE(instances.take("a", 1));
+  CHECK_FALSE(instances.take(long_id, 1));
+  instances.release("a");
+  CHECK(instances.take("a", 1));
+  CHECK_FALSE(instances.take(long_id, 1));
+}
+
+TEST_CASE("running instances: a limit below one admits nothing and leaves no count behind",
+          "[scheduler][instances]") {
+  RunningInstances instances;
+  CHECK_FALSE(instances.take("a", 0));
+  CHECK(instances.take("a", 1));
+  CHECK_FALSE(instances.take("a", 1));
+}

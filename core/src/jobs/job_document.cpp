@@ -90,10 +90,10 @@ LoadedJob decode_job(const sdk::JobRecord& record, const std::string& jobstore, 
     j.id = record.id;
     j.name = field[kName]->as_string();
     j.func = field[kFunc]->as_string();
+    field[kArgs]->as_list();  // type checks; read-only, so that nothing is unshared
+    field[kKwargs]->as_map();
     j.args = *field[kArgs];  // lists and maps are shared, not copied
     j.kwargs = *field[kKwargs];
-    j.args.as_list();
-    j.kwargs.as_map();
     j.executor = field[kExecutor]->as_string();
     j.jobstore = jobstore;
     j.coalesce = field[kCoalesce]->as_bool();

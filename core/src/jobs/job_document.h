@@ -8,15 +8,27 @@
 
 namespace apsched::core::detail {
 
+/** What each run of a job needs from it. Immutable once built; shared by the job's runs. */
+struct RunSpec {
+  std::string job_id;
+  std::string jobstore;
+  std::string func;
+  Value args;
+  Value kwargs;
+  GraceTime misfire_grace_time;
+  Timeout timeout;
+  JobFunction function;
+};
+
 /** A job with its live trigger, as the kernel works with it. */
 struct LoadedJob {
   Job info;
   std::unique_ptr<TriggerHandle> trigger;
   /** The trigger spec as the user gave it, before defaults were resolved. */
   Value trigger_source;
-  /** `info.func` as last resolved, at JobLibraries generation `function_generation` (0: never). */
-  JobFunction function;
-  std::uint64_t function_generation = 0;
+  /** From `info`, with `info.func` resolved at JobLibraries generation `run_generation` (0: never). */
+  std::shared_ptr<const RunSpec> run;
+  std::uint64_t run_generation = 0;
 };
 
 /**

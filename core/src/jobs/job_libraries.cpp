@@ -113,8 +113,13 @@ std::shared_ptr<const JobLibrary> JobLibraries::library(const std::string& name)
                     "func");
   auto lib = load_job_library(name, *file, load_from_);
   std::lock_guard lock(mutex_);
-  generation_.fetch_add(1, std::memory_order_release);
+  loaded_changed();
   return loaded_.emplace(name, lib).first->second;
+}
+
+void JobLibraries::loaded_changed() {
+  resolved_.clear();
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 std::vector<std::string> JobLibraries::loaded_names() {
@@ -133,7 +138,7 @@ LibraryChange JobLibraries::refresh(const std::string& name) {
     if (!change.previous) return change;
     std::lock_guard lock(mutex_);
     loaded_.erase(name);
-    generation_.fetch_add(1, std::memory_order_release);
+    loaded_changed();
     change.kind = LibraryChange::removed;
     change.file = change.previous->path;
     return change;
@@ -154,7 +159,7 @@ LibraryChange JobLibraries::refresh(const std::string& name) {
   }
   std::lock_guard lock(mutex_);
   loaded_[name] = change.current;
-  generation_.fetch_add(1, std::memory_order_release);
+  loaded_changed();
   change.kind = old ? LibraryChange::replaced : LibraryChange::loaded;
   return change;
 }
@@ -174,8 +179,17 @@ JobFunction find_job_function(const std::shared_ptr<const JobLibrary>& library, 
 }
 
 JobFunction JobLibraries::resolve(const std::string& reference) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto found = resolved_.find(reference); found != resolved_.end()) return found->second;
+  }
   auto [library_name, function_name] = split_job_reference(reference);
-  return find_job_function(library(library_name), function_name);
+  JobFunction function = find_job_function(library(library_name), function_name);
+  std::lock_guard lock(mutex_);
+  // Kept only while its library is the loaded one: a refresh may have replaced it meanwhile.
+  if (auto lib = loaded_.find(library_name); lib != loaded_.end() && lib->second == function.library)
+    resolved_.emplace(reference, function);
+  return function;
 }
 
 }  // namespace apsched::core::detail

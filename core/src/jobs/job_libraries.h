@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "apsched/sdk/job.h"
@@ -76,7 +77,7 @@ struct LibraryChange {
  * what its file holds now (hot-add).
  *
  * THREADING: safe from any thread (the scheduler's, the job-path watcher's, API callers').
- * Locking rule: `mutex_` guards `loaded_` only and is never held while loading, so a slow
+ * Locking rule: `mutex_` guards `loaded_` and `resolved_` only and is never held while loading, so a slow
  * load never blocks resolve() of loaded libraries; `load_mutex_` serialises loads
  * (Boost.DLL is not safe to load from several threads) and is taken before `mutex_`.
  * A JobLibrary is immutable and shared: runs hold it through their JobFunction, so a
@@ -117,12 +118,16 @@ class JobLibraries {
  private:
   std::shared_ptr<const JobLibrary> library(const std::string& name);
   std::shared_ptr<const JobLibrary> current(const std::string& name);
+  void loaded_changed();  // with mutex_ held
 
   const std::vector<std::filesystem::path> search_path_;
   const LoadFrom load_from_;
   std::mutex load_mutex_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const JobLibrary>> loaded_;
+  // What resolve() found, by reference, for the libraries in loaded_ now (so at most one
+  // entry per function they hold); emptied with every change of loaded_. Guarded by mutex_.
+  std::unordered_map<std::string, JobFunction> resolved_;
   std::atomic<std::uint64_t> generation_{1};  // bumped under mutex_ with every change of loaded_
 };
 

@@ -29,42 +29,33 @@ class RunContext final : public sdk::JobContext {
 
 }  // namespace
 
-JobRunImpl::JobRunImpl(RunReporter& reporter, const Job& job, std::vector<Timestamp> run_times, JobFunction function)
-    : reporter_(reporter),
-      job_id_(job.id),
-      jobstore_(job.jobstore),
-      func_(job.func),
-      args_(job.args),
-      kwargs_(job.kwargs),
-      run_times_(std::move(run_times)),
-      grace_(job.misfire_grace_time),
-      timeout_(job.timeout),
-      function_(std::move(function)) {}
+JobRunImpl::JobRunImpl(RunReporter& reporter, std::shared_ptr<const RunSpec> spec, std::vector<Timestamp> run_times)
+    : reporter_(reporter), spec_(std::move(spec)), run_times_(std::move(run_times)) {}
 
-JobRunImpl::~JobRunImpl() { reporter_.run_finished(job_id_); }
+JobRunImpl::~JobRunImpl() { reporter_.run_finished(spec_->job_id); }
 
 const std::string& JobRunImpl::library_file() const noexcept {
   static const std::string none;
-  return function_.library ? function_.library->code_file.native() : none;
+  return spec_->function.library ? spec_->function.library->code_file.native() : none;
 }
 
 bool JobRunImpl::begin(Timestamp run_time) noexcept {
   // As APScheduler's run_job: lateness is judged when the run really starts.
-  if (grace_) {
+  if (const GraceTime& grace = spec_->misfire_grace_time) {
     Timestamp late_by = reporter_.now() - run_time;
-    if (static_cast<double>(late_by) > *grace_ * static_cast<double>(sdk::kMicrosPerSecond)) {
-      reporter_.run_missed(job_id_, jobstore_, run_time, late_by, *grace_);
+    if (static_cast<double>(late_by) > *grace * static_cast<double>(sdk::kMicrosPerSecond)) {
+      reporter_.run_missed(spec_->job_id, spec_->jobstore, run_time, late_by, *grace);
       return false;
     }
   }
-  reporter_.run_started(job_id_, run_time);
+  reporter_.run_started(spec_->job_id, run_time);
   return true;
 }
 
 sdk::JobOutcome JobRunImpl::invoke(Timestamp run_time, const sdk::StopToken& stop) noexcept {
-  RunContext context(reporter_, job_id_, args_, kwargs_, run_time, stop);
+  RunContext context(reporter_, spec_->job_id, spec_->args, spec_->kwargs, run_time, stop);
   sdk::JobOutcome outcome;
-  function_.invoke(context, outcome);
+  spec_->function.invoke(context, outcome);
   return outcome;
 }
 
@@ -77,9 +68,9 @@ void JobRunImpl::end(Timestamp run_time, const sdk::JobOutcome& outcome) noexcep
     else if (outcome.timed_out) timed_out_ = run_time;
   }
   if (late)
-    reporter_.run_returned_late(job_id_, run_time, outcome);
+    reporter_.run_returned_late(spec_->job_id, run_time, outcome);
   else
-    reporter_.run_ended(job_id_, jobstore_, run_time, outcome);
+    reporter_.run_ended(spec_->job_id, spec_->jobstore, run_time, outcome);
 }
 
 }  // namespace apsched::core::detail

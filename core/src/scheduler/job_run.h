@@ -7,7 +7,7 @@
 #include "apsched/core/job.h"
 #include "apsched/sdk/executor.h"
 #include "apsched/sdk/job.h"
-#include "jobs/job_libraries.h"
+#include "jobs/job_document.h"
 
 namespace apsched::core::detail {
 
@@ -36,15 +36,15 @@ class RunReporter {
  */
 class JobRunImpl final : public sdk::JobRun {
  public:
-  JobRunImpl(RunReporter& reporter, const Job& job, std::vector<Timestamp> run_times, JobFunction function);
+  JobRunImpl(RunReporter& reporter, std::shared_ptr<const RunSpec> spec, std::vector<Timestamp> run_times);
   ~JobRunImpl() override;
 
-  const std::string& job_id() const noexcept override { return job_id_; }
-  const std::string& func() const noexcept override { return func_; }
-  const Value& args() const noexcept override { return args_; }
-  const Value& kwargs() const noexcept override { return kwargs_; }
+  const std::string& job_id() const noexcept override { return spec_->job_id; }
+  const std::string& func() const noexcept override { return spec_->func; }
+  const Value& args() const noexcept override { return spec_->args; }
+  const Value& kwargs() const noexcept override { return spec_->kwargs; }
   const std::vector<Timestamp>& run_times() const noexcept override { return run_times_; }
-  double timeout_seconds() const noexcept override { return timeout_.value_or(0); }
+  double timeout_seconds() const noexcept override { return spec_->timeout.value_or(0); }
   const std::string& library_file() const noexcept override;
   bool begin(Timestamp run_time) noexcept override;
   sdk::JobOutcome invoke(Timestamp run_time, const sdk::StopToken& stop) noexcept override;
@@ -52,15 +52,8 @@ class JobRunImpl final : public sdk::JobRun {
 
  private:
   RunReporter& reporter_;
-  std::string job_id_;
-  std::string jobstore_;
-  std::string func_;
-  Value args_;
-  Value kwargs_;
+  const std::shared_ptr<const RunSpec> spec_;
   std::vector<Timestamp> run_times_;
-  GraceTime grace_;
-  Timeout timeout_;
-  JobFunction function_;
 
   // Guards timed_out_: the run time whose timeout end() has reported, so that the job's
   // real return for it is logged instead of reported a second time.

@@ -60,7 +60,7 @@ bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, T
         LoadedJob& job = decoded(entry, record, alias, fresh);
         if (&job != &fresh) {
           ++ahead.decoded;
-          job_function(job);  // resolved now too, unless the job libraries change before the run
+          prepare_runs(job);  // its function resolved now too, unless the job libraries change before the run
           continue;
         }
       }

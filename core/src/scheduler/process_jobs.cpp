@@ -32,7 +32,7 @@ std::string seconds_text(double seconds) {
 }  // namespace
 
 std::optional<Timestamp> SchedulerCore::process_due_jobs() {
-  std::deque<Step> steps;
+  std::vector<Step> steps;
   std::vector<Event> stored;
   std::optional<Timestamp> next_wakeup;
   {
@@ -99,7 +99,7 @@ std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp no
   return times;
 }
 
-void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::deque<Step>& steps) {
+void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps) {
   sdk::JobStore& jobs = store(alias);
   StoreEntry& entry = stores_.at(alias);
   std::size_t& batch = entry.batch;
@@ -118,11 +118,11 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
 
   std::vector<std::string> parked;
   const std::size_t first_step = steps.size();
+  steps.reserve(first_step + due.size());
   for (const auto& record : due) {
     const std::string& id = record.id;
     LoadedJob* job = nullptr;
     LoadedJob fresh;  // holds a job decoded for this pass only
-    JobFunction function;
     ExecutorPtr executor;
     try {
       job = &decoded(entry, record, alias, fresh);
@@ -130,7 +130,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       if (found == executors_.end())
         throw SchedulerError("its executor '" + job->info.executor + "' does not exist");
       executor = found->second;
-      function = job_function(*job);
+      prepare_runs(*job);
     } catch (const std::exception& e) {
       note_waiting(id, e.what());
       parked.push_back(id);
@@ -158,7 +158,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
           step.submitted = job_event(EVENT_JOB_SUBMITTED, job->info.id, alias);
           step.submitted->scheduled_run_times = run_times;
         }
-        step.run = std::make_unique<JobRunImpl>(*this, job->info, std::move(run_times), function);
+        step.run = std::make_unique<JobRunImpl>(*this, job->run, std::move(run_times));
       }
       job->info.next_run_time = job->trigger->next_fire_time(last, now);
     }
@@ -189,14 +189,15 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   due.clear();  // drops the documents now; the capacity stays for the next pass
 }
 
-const JobFunction& SchedulerCore::job_function(LoadedJob& job) {
+void SchedulerCore::prepare_runs(LoadedJob& job) {
   // Read before resolving: a library changed meanwhile makes the next run resolve again.
   const std::uint64_t generation = libraries_.generation();
-  if (job.function_generation != generation) {
-    job.function = libraries_.resolve(job.info.func);
-    job.function_generation = generation;
-  }
-  return job.function;
+  if (job.run_generation == generation) return;
+  const Job& info = job.info;
+  job.run = std::make_shared<const RunSpec>(RunSpec{info.id, info.jobstore, info.func, info.args, info.kwargs,
+                                                    info.misfire_grace_time, info.timeout,
+                                                    libraries_.resolve(info.func)});
+  job.run_generation = generation;
 }
 
 LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias,
@@ -224,7 +225,7 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
   return it->second.job;
 }
 
-void SchedulerCore::perform(std::deque<Step>& steps) {
+void SchedulerCore::perform(std::vector<Step>& steps) {
   // Each executor gets its runs of the pass at once (one lock and one wake-up for all).
   std::vector<std::pair<ExecutorPtr, std::vector<std::size_t>>> by_executor;  // indices into steps
   for (std::size_t i = 0; i < steps.size(); ++i) {

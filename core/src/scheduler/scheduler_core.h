@@ -1,6 +1,5 @@
 #pragma once
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -157,8 +156,8 @@ class SchedulerCore final : public RunReporter {
   };
 
   JobFunction resolve_function(const std::string& reference);
-  /** The job's function, resolved again only when the job libraries changed since it last was. */
-  const JobFunction& job_function(LoadedJob& job);
+  /** Sets `job.run`, its function resolved again only when the job libraries changed since it last was. */
+  void prepare_runs(LoadedJob& job);
   LoadedJob build_job(const JobSpec& spec);
   /** Applies `change` to a pending or stored job, stores it and reports it modified.
    *  `change` returns true when it set the next run time itself. */
@@ -182,7 +181,7 @@ class SchedulerCore final : public RunReporter {
   std::string problem_of(const Job& job);                               // needs lock
   void note_waiting(const std::string& id, const std::string& reason);  // needs lock
   void clear_waiting(const std::string& id);                            // needs lock
-  void process_store(const std::string& alias, Timestamp now, std::deque<Step>& steps);  // needs lock
+  void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
   std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
   /** The job of a due record, from `entry.decoded`, or decoded now (into `fresh` when not
    *  worth keeping); throws when it cannot be. Needs lock. */
@@ -204,7 +203,7 @@ class SchedulerCore final : public RunReporter {
   /** Decodes one chunk of the store's jobs due at `ahead.until`; false when it had none left. Needs lock. */
   bool look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead);
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */
-  void perform(std::deque<Step>& steps);
+  void perform(std::vector<Step>& steps);
   void notify_wakeup();  // needs no lock; takes it
   /** Whether a job now due at `next_run_time` must wake the loop: it runs before the
    *  wake-up the last pass planned, or none is known. Needs lock. */
