@@ -23,13 +23,32 @@ class RunningInstances {
   void release(const std::string& job_id);
 
  private:
-  using Counts = std::unordered_map<std::string, int>;
+  // An id with its hash, computed once per call for both the shard and the shard's map.
+  struct HashedId {
+    std::size_t hash;
+    std::string_view id;
+  };
+  struct Key {
+    std::size_t hash;
+    std::string id;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(const Key& key) const noexcept { return key.hash; }
+    std::size_t operator()(const HashedId& key) const noexcept { return key.hash; }
+  };
+  struct KeyEqual {
+    using is_transparent = void;
+    bool operator()(const auto& a, const auto& b) const noexcept { return a.hash == b.hash && a.id == b.id; }
+  };
+  using Counts = std::unordered_map<Key, int, KeyHash, KeyEqual>;
   struct Shard {
     std::mutex mutex;
-    Counts running;                       // ids with at least one running submission
+    Counts running;                        // ids with at least one running submission
     std::vector<Counts::node_type> spare;  // nodes of ids whose runs ended, for take() to reuse
   };
-  Shard& shard_of(std::string_view job_id);
+  static HashedId hashed(std::string_view job_id) noexcept;
+  Shard& shard_of(const HashedId& key) noexcept { return shards_[key.hash % kShards]; }
 
   static constexpr std::size_t kShards = 64;
   // Spare nodes kept per shard: a run then takes its count without an allocation (and its
