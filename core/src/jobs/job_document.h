@@ -8,7 +8,11 @@
 
 namespace apsched::core::detail {
 
-/** What each run of a job needs from it. Immutable once built; shared by the job's runs. */
+/**
+ * What each run of a job needs from it. Immutable once built; shared by the job's runs.
+ * Built from a decoded job, whose info never changes but for its next run time (a change
+ * to the job is a new revision, decoded anew).
+ */
 struct RunSpec {
   std::string job_id;
   std::string jobstore;

@@ -32,7 +32,8 @@ class RunReporter {
  * The kernel's JobRun. LIFETIME: the reporter (scheduler core) outlives every run: the
  * scheduler shuts its executors down, which destroys their runs, before it goes away.
  * THREADING: as sdk::JobRun: end() may come from an executor's watchdog while invoke()
- * runs; everything but `timed_out_` is read-only after construction.
+ * runs; everything but `timed_out_` is read-only after construction, and the RunSpec it
+ * shares with its job and the job's other runs is immutable.
  */
 class JobRunImpl final : public sdk::JobRun {
  public:
