@@ -42,7 +42,9 @@ class RunningInstances {
     bool operator()(const auto& a, const auto& b) const noexcept { return a.hash == b.hash && a.id == b.id; }
   };
   using Counts = std::unordered_map<Key, int, KeyHash, KeyEqual>;
-  struct Shard {
+  // A cache line each: the scheduler thread takes counts in one shard while pool workers
+  // release them in others, and shards sharing a line would make each write evict the other's.
+  struct alignas(64) Shard {
     std::mutex mutex;
     Counts running;                        // ids with at least one running submission
     std::vector<Counts::node_type> spare;  // nodes of ids whose runs ended, for take() to reuse
