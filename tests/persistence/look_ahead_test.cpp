@@ -64,6 +64,63 @@ TEST_CASE("look ahead: jobs due at the next wake-up are decoded while waiting, a
   CHECK(host.run_times("c").empty());
 }
 
+TEST_CASE("look ahead: a one-shot job decoded ahead is removed as it is handed over, and kept when it cannot run",
+          "[persistence][look-ahead]") {
+  // The memory store removes a job at hand-over when the look ahead found that the run
+  // due is its last (no lease, then no release): what runs and what stays must not change.
+  TempDir dir("look-ahead-last-run");
+  const fs::path out = dir / "out.txt";
+  core::SchedulerOptions options = test_options();
+  options.waiting_retry_seconds = 5;
+  ManualHost host(kStart, options);
+  host->add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  host->add_executor("spare", sdk::Value::Map{{"type", "inline"}});
+  host->add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
+  host->start();
+  const Timestamp due = at(10);
+  host->add_job(once_at("once", out, due));
+  core::JobSpec on_spare = once_at("on spare", out, due);
+  on_spare.executor = "spare";
+  on_spare.misfire_grace_time = core::GraceTime{};  // it may run late: it waits for its executor
+  host->add_job(on_spare);
+  core::JobSpec tick = append_job("tick", out, "tick", 10);
+  tick.trigger = core::TriggerSpec::make("interval", {{"seconds", 10}, {"start_date", sdk::format_datetime(due, "UTC")}});
+  host->add_job(tick);
+  {
+    LogCapture log;
+    CHECK(host.pass() == due);
+    host->look_ahead(due);
+    CHECK_THAT(log.text(), Contains("Decoded 3 jobs due at"));
+  }
+  host->remove_executor("spare");
+
+  host.clock().set(due);
+  {
+    LogCapture log;
+    CHECK(host.pass() == due + 5 * sdk::kMicrosPerSecond);  // the waiting job's retry
+    CHECK_THAT(log.text(), Contains("Job 'on spare' cannot run now and waits"));
+  }
+  CHECK(lines_of(out) == std::vector<std::string>{"once", "tick"});
+  CHECK_FALSE(host->get_job("once"));
+  CHECK(host.events_of("once", core::EVENT_JOB_REMOVED).size() == 1);
+  std::optional<core::Job> kept = host->get_job("tick");
+  REQUIRE(kept);
+  CHECK(kept->next_run_time == due + 10 * sdk::kMicrosPerSecond);
+  // Handed over for its last run, which could not happen: stored again, waiting, as it was.
+  std::optional<core::Job> waiting = host->get_job("on spare");
+  REQUIRE(waiting);
+  CHECK(waiting->next_run_time == due);
+  CHECK_THAT(waiting->problem, Contains("spare"));
+  CHECK(waiting->args == on_spare.args);
+
+  host->add_executor("spare", sdk::Value::Map{{"type", "inline"}});
+  host.clock().set(due + 5 * sdk::kMicrosPerSecond);
+  host.pass();
+  CHECK(lines_of(out) == std::vector<std::string>{"once", "tick", "on spare"});
+  CHECK(host.run_times("on spare") == std::vector<Timestamp>{due});
+  CHECK_FALSE(host->get_job("on spare"));
+}
+
 TEST_CASE("look ahead: a store without revisions is not looked ahead in", "[persistence][look-ahead][sqlite]") {
   TempDir dir("look-ahead-sqlite");
   auto host = start_sqlite_host(dir / "jobs.sqlite", kStart);

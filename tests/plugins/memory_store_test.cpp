@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <random>
 #include <thread>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "test_support.h"
 
 using apsched::sdk::Code;
+using apsched::sdk::Held;
 using apsched::sdk::JobRecord;
 using apsched::sdk::Lease;
 using apsched::sdk::Release;
@@ -601,9 +603,10 @@ TEST_CASE("memory: acquire_due leaves out the documents the caller says it holds
   std::optional<JobRecord> a;
   REQUIRE(f.store.get("a", a).ok());
   std::vector<std::pair<std::string, std::uint64_t>> asked;
-  apsched::sdk::KnownRevision known = [&](std::string_view id, std::uint64_t revision) {
+  apsched::sdk::KnownRevision known = [&](std::string_view id, std::uint64_t revision, std::optional<Timestamp> due_at) {
     asked.emplace_back(std::string(id), revision);
-    return id == "a" && revision == a->revision;
+    CHECK(due_at == Timestamp{10});
+    return id == "a" && revision == a->revision ? Held::decoded : Held::nothing;
   };
   std::vector<JobRecord> due;
   REQUIRE(f.store.acquire_due(10, Lease{"me", 100}, 10, known, due).ok());
@@ -614,6 +617,8 @@ TEST_CASE("memory: acquire_due leaves out the documents the caller says it holds
   CHECK(due[0].revision == a->revision);
   CHECK(due[1].id == "b");
   CHECK(due[1].document == Value(Value::Map{{"func", "lib:b"}}));
+  CHECK_FALSE(due[0].taken);
+  CHECK(f.store.leased_count() == 2);
 
   // Once "a" changes, the revision the caller holds is stale: the document comes again.
   REQUIRE(f.store.update(job("a", 10, Value::Map{{"func", "lib:changed"}})).ok());
@@ -662,10 +667,71 @@ TEST_CASE("memory: peek_due shows what will be due, in order, without leasing it
   // What the caller says it holds is left out and does not count against the limit.
   std::optional<JobRecord> now_record;
   REQUIRE(f.store.get("now", now_record).ok());
-  apsched::sdk::KnownRevision known = [&](std::string_view id, std::uint64_t revision) {
-    return id == "now" && revision == now_record->revision;
+  apsched::sdk::KnownRevision known = [&](std::string_view id, std::uint64_t revision, std::optional<Timestamp>) {
+    return id == "now" && revision == now_record->revision ? Held::decoded : Held::nothing;
   };
   CHECK(peek(30, 50, 1, known) == Ids{"soon"});
   REQUIRE(f.store.update(job("now", 10)).ok());  // a new revision: shown again
   CHECK(peek(30, 50, 1, known) == Ids{"now"});
+}
+
+TEST_CASE("memory: acquire_due removes a record whose due run the caller says is its last, instead of leasing it",
+          "[memory][lease]") {
+  Fixture f;
+  REQUIRE(f.store.add(job("once", 10, Value::Map{{"func", "lib:once"}})).ok());
+  REQUIRE(f.store.add(job("again", 10, Value::Map{{"func", "lib:again"}})).ok());
+  REQUIRE(f.store.add(job("parked", 10)).ok());
+  REQUIRE(f.store.hold({"parked"}, Lease{"me", 5}).ok());  // a lease of the caller's, expired by 10
+  REQUIRE(f.store.add(job("later", 50)).ok());
+  std::map<std::string, std::uint64_t> revision;
+  for (const char* id : {"once", "again", "parked"}) {
+    std::optional<JobRecord> r;
+    REQUIRE(f.store.get(id, r).ok());
+    revision[id] = r->revision;
+  }
+  apsched::sdk::KnownRevision known = [&](std::string_view id, std::uint64_t rev, std::optional<Timestamp> due_at) {
+    std::string name(id);
+    if (!revision.count(name) || revision[name] != rev) return Held::nothing;
+    return name == "again" || due_at != Timestamp{10} ? Held::decoded : Held::last_run;
+  };
+  std::vector<JobRecord> due;
+  REQUIRE(f.store.acquire_due(10, Lease{"me", 100}, 10, known, due).ok());
+  REQUIRE(due.size() == 3);
+  CHECK(due[0].id == "once");
+  CHECK(due[0].taken);
+  CHECK(due[0].document.is_null());
+  CHECK(due[0].next_run_time == Timestamp{10});
+  CHECK(due[1].id == "again");
+  CHECK_FALSE(due[1].taken);
+  CHECK(due[2].id == "parked");
+  CHECK(due[2].taken);
+
+  // Taken: gone from the store, with its lease; "again" is leased as before.
+  CHECK(f.store.size() == 2);
+  CHECK(f.store.leased_count() == 1);
+  std::optional<JobRecord> gone;
+  REQUIRE(f.store.get("once", gone).ok());
+  CHECK_FALSE(gone);
+  CHECK(f.ids() == Ids{"again", "later"});
+  // A release naming a taken record changes nothing.
+  REQUIRE(f.store.release("me", {Release{"once", std::nullopt, true}, Release{"again", 20, false}}).ok());
+  CHECK(f.store.size() == 2);
+  std::optional<Timestamp> earliest;
+  REQUIRE(f.store.earliest_run_time(10, "me", earliest).ok());
+  CHECK(earliest == Timestamp{20});
+
+  // All taken: the call's lease group is not left behind (earliest_run_time reads every group).
+  Fixture g;
+  REQUIRE(g.store.add(job("last", 60)).ok());
+  std::optional<JobRecord> last;
+  REQUIRE(g.store.get("last", last).ok());
+  apsched::sdk::KnownRevision all_last = [&](std::string_view id, std::uint64_t rev, std::optional<Timestamp>) {
+    return id == "last" && rev == last->revision ? Held::last_run : Held::nothing;
+  };
+  REQUIRE(g.store.acquire_due(65, Lease{"me", 100}, 10, all_last, due).ok());
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].taken);
+  CHECK(g.store.size() == 0);
+  REQUIRE(g.store.earliest_run_time(65, "me", earliest).ok());
+  CHECK_FALSE(earliest);
 }

@@ -44,8 +44,10 @@ bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, T
   const std::size_t kept = std::min(entry.decoded.size(), StoreEntry::kDecodedJobsKept);
   const std::size_t room = std::min({StoreEntry::kDecodedJobsKept - kept, kMostJobs - ahead.decoded, kChunk});
   if (room == 0) return false;
-  sdk::KnownRevision known = [&entry, &ahead](std::string_view id, std::uint64_t revision) {
-    return holds_decoded(entry, id, revision) || ahead.skipped.find(id) != ahead.skipped.end();
+  sdk::KnownRevision known = [&entry, &ahead](std::string_view id, std::uint64_t revision,
+                                              std::optional<Timestamp> next_run_time) {
+    if (ahead.skipped.find(id) != ahead.skipped.end()) return sdk::Held::decoded;  // as far as peek_due goes
+    return held(entry, id, revision, next_run_time);
   };
   std::string& after = ahead.resume_after[alias];
   std::vector<sdk::JobRecord>& records = ahead.records;
@@ -61,6 +63,7 @@ bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, T
         if (&job != &fresh) {
           ++ahead.decoded;
           prepare_runs(job);  // its function resolved now too, unless the job libraries change before the run
+          note_last_run(entry.decoded.find(record.id)->second);
           continue;
         }
       }
@@ -70,6 +73,14 @@ bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, T
   }
   records.clear();
   return true;
+}
+
+void SchedulerCore::note_last_run(DecodedJob& kept) {
+  const std::optional<Timestamp> due = kept.job.info.next_run_time;
+  // `now` = the due time, as in the pass that will run it (a trigger asked for the fire
+  // time after a previous one does not look at `now`, but one as APScheduler's cron
+  // trigger takes the earlier of the two).
+  if (due && !kept.job.trigger->next_fire_time(due, *due)) kept.last_run_at = due;
 }
 
 }  // namespace apsched::core::detail

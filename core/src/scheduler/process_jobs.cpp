@@ -76,9 +76,26 @@ void SchedulerCore::drop_retired_jobs() {
   }
 }
 
-bool SchedulerCore::holds_decoded(const StoreEntry& entry, std::string_view id, std::uint64_t revision) {
+sdk::Held SchedulerCore::held(const StoreEntry& entry, std::string_view id, std::uint64_t revision,
+                              std::optional<Timestamp> next_run_time) {
   auto it = entry.decoded.find(id);
-  return it != entry.decoded.end() && it->second.decoded_from(revision);
+  if (it == entry.decoded.end() || !it->second.decoded_from(revision)) return sdk::Held::nothing;
+  const std::optional<Timestamp>& last = it->second.last_run_at;
+  return last && last == next_run_time ? sdk::Held::last_run : sdk::Held::decoded;
+}
+
+void SchedulerCore::put_back(sdk::JobStore& jobs, const std::string& alias, const std::string& id, LoadedJob* job) {
+  sdk::Status status;
+  if (job == nullptr) {
+    status = {sdk::Code::internal, "the scheduler does not hold it decoded (a bug: please report it)", {}};
+  } else {
+    describe_trigger(*job);  // the document carries the trigger's state
+    status = jobs.add(job_record(*job));
+  }
+  if (!status.ok())
+    spdlog::error("Job '{}' was handed over by job store '{}' for its last run, which cannot happen now, and could "
+                  "not be stored again: it is lost ({}); add it again",
+                  id, alias, status.message);
 }
 
 std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp now) const {
@@ -107,9 +124,13 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   std::vector<sdk::Release>& releases = pass_releases_;
   due.clear();
   releases.clear();
+  // Room for the whole batch, made before the store hands it over: a job the store
+  // removes at hand-over (`taken`) must still be here when the pass gets to it.
+  if (entry.decoded.size() + batch > StoreEntry::kDecodedJobsKept) entry.decoded.clear();
   // Called by the store under its lock; reads entry.decoded, which this pass owns (mutex_ held).
-  sdk::KnownRevision known = [&entry](std::string_view id, std::uint64_t revision) {
-    return holds_decoded(entry, id, revision);
+  sdk::KnownRevision known = [&entry](std::string_view id, std::uint64_t revision,
+                                      std::optional<Timestamp> next_run_time) {
+    return held(entry, id, revision, next_run_time);
   };
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, known, due);
   if (!status.ok()) throw SchedulerError(status.message);
@@ -134,14 +155,18 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     } catch (const std::exception& e) {
       note_waiting(id, e.what());
       parked.push_back(id);
-      // Unchanged, and released so that the waiting lease below can take it over.
-      releases.push_back(sdk::Release{id, record.next_run_time, false});
+      if (record.taken)
+        put_back(jobs, alias, id, job);  // kept, so that it waits like any other
+      else
+        releases.push_back(sdk::Release{id, record.next_run_time, false});  // unchanged, for the waiting lease below
       continue;
     }
     clear_waiting(id);
 
     Step step;
-    std::vector<Timestamp> run_times = due_run_times(*job, now);
+    step.taken = record.taken;
+    // A taken job's trigger was asked ahead: this run is its last.
+    std::vector<Timestamp> run_times = record.taken ? std::vector<Timestamp>{*record.next_run_time} : due_run_times(*job, now);
     if (!run_times.empty()) {
       Timestamp last = run_times.back();
       if (!instances_.take(job->info.id, job->info.max_instances)) {
@@ -160,12 +185,12 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
         }
         step.run = std::make_unique<JobRunImpl>(*this, job->run, std::move(run_times));
       }
-      job->info.next_run_time = job->trigger->next_fire_time(last, now);
+      job->info.next_run_time = record.taken ? std::nullopt : job->trigger->next_fire_time(last, now);
     }
     if (job->info.next_run_time) {
       releases.push_back(sdk::Release{job->info.id, job->info.next_run_time, false});
     } else {
-      releases.push_back(sdk::Release{id, std::nullopt, true});
+      if (!record.taken) releases.push_back(sdk::Release{id, std::nullopt, true});
       spdlog::info("Removed job {}: its trigger has no fire time left", id);
       if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
       retire(entry, id);  // *job is gone from the cache
@@ -177,8 +202,9 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   if (!status.ok()) {
     // The new run times were not recorded: run nothing now, so nothing runs twice; the
     // jobs stay due and are taken again on the next pass. The runs are dropped outside
-    // the lock (dropping one releases its instance slot, which takes the lock).
-    for (std::size_t i = first_step; i < steps.size(); ++i) steps[i].cancelled = true;
+    // the lock (dropping one releases its instance slot, which takes the lock). A taken
+    // job is no longer in the store: its last run goes ahead.
+    for (std::size_t i = first_step; i < steps.size(); ++i) steps[i].cancelled = !steps[i].taken;
     throw SchedulerError("could not record the next run times (" + status.message + "); the due runs will be retried");
   }
   if (!parked.empty()) {
@@ -218,7 +244,10 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
     return fresh;
   }
   if (it == entry.decoded.end()) {
-    if (entry.decoded.size() >= StoreEntry::kDecodedJobsKept) entry.decoded.clear();
+    if (entry.decoded.size() >= StoreEntry::kDecodedJobsKept) {  // no room until the next pass makes some
+      fresh = std::move(job);
+      return fresh;
+    }
     it = entry.decoded.try_emplace(record.id).first;
   }
   it->second = DecodedJob{record.revision, std::move(job)};

@@ -40,6 +40,7 @@ struct Step {
   std::optional<Event> submitted;   ///< built only when a listener wants it
   std::vector<Event> after;
   bool cancelled = false;  ///< drop the run instead of submitting it
+  bool taken = false;      ///< the store removed the job at hand-over: its last run
 };
 
 /**
@@ -133,6 +134,12 @@ class SchedulerCore final : public RunReporter {
   struct DecodedJob {
     std::uint64_t revision;
     LoadedJob job;
+    /**
+     * Set by the look ahead when the trigger has no fire time after the job's next run
+     * time, which it was then: the run due at this instant is the job's last, and the
+     * store may remove the job as it hands it over (sdk::Held::last_run).
+     */
+    std::optional<Timestamp> last_run_at = std::nullopt;
     /** Whether it was decoded from what the store now holds at `current` (0 never matches). */
     bool decoded_from(std::uint64_t current) const noexcept { return current != 0 && revision == current; }
   };
@@ -188,8 +195,15 @@ class SchedulerCore final : public RunReporter {
   LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias, LoadedJob& fresh);
   /** Takes the job decoded from `id` out of `entry` into retired_ (or destroys it when that is full). Needs lock. */
   void retire(StoreEntry& entry, const std::string& id);
-  /** Whether `entry` holds the job decoded from `id` at `revision`. Needs lock. */
-  static bool holds_decoded(const StoreEntry& entry, std::string_view id, std::uint64_t revision);
+  /** What `entry` holds of the record `id` at `revision`, due at `next_run_time`. Needs lock. */
+  static sdk::Held held(const StoreEntry& entry, std::string_view id, std::uint64_t revision,
+                        std::optional<Timestamp> next_run_time);
+  /**
+   * Stores again a job whose record the store removed at hand-over (`taken`) but that
+   * cannot run now; `job` is what the pass holds of it (never null: the store takes only
+   * a job the pass holds decoded). Needs lock.
+   */
+  void put_back(sdk::JobStore& jobs, const std::string& alias, const std::string& id, LoadedJob* job);
   /** What one look ahead has done so far (look_ahead.cpp). */
   struct LookAhead {
     Timestamp until;
@@ -200,6 +214,8 @@ class SchedulerCore final : public RunReporter {
     std::vector<sdk::JobRecord> records = {};
     std::size_t decoded = 0;
   };
+  /** Sets `kept.last_run_at` when the run due at its next run time is its last. Needs lock. */
+  static void note_last_run(DecodedJob& kept);
   /** Decodes one chunk of the store's jobs due at `ahead.until`; false when it had none left. Needs lock. */
   bool look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead);
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */

@@ -66,9 +66,11 @@ MemoryStore::RecordPtr MemoryStore::make_record(const sdk::JobRecord& job, Key k
   constexpr std::size_t kLargest = (std::size_t{1} << 31) - 1;
   if (job.id.size() > kLargest || document.size() > kLargest)
     throw std::length_error("job '" + job.id.substr(0, 64) + "' is too large for the memory store (2 GiB at most)");
+  static_assert(sizeof(Record) == 48, "a record's header stays 48 bytes (memory per job)");
   void* block = ::operator new(sizeof(Record) + job.id.size() + document.size());
   RecordPtr record(new (block) Record{key, next_revision_, {}, static_cast<std::uint32_t>(job.id.size()),
-                                      static_cast<std::uint32_t>(document.size()), 0});
+                                      static_cast<std::uint32_t>(document.size()), 0,
+                                      static_cast<std::uint32_t>(IdHash{}(job.id))});
   ++next_revision_;
   std::memcpy(record->bytes(), job.id.data(), job.id.size());
   std::memcpy(record->bytes() + job.id.size(), document.data(), document.size());
@@ -78,10 +80,15 @@ MemoryStore::RecordPtr MemoryStore::make_record(const sdk::JobRecord& job, Key k
 sdk::JobRecord MemoryStore::to_record(const Record& record, bool without_document) const {
   sdk::JobRecord out;
   out.id = record.id();
-  if (!record.key.paused()) out.next_run_time = record.key.time;
+  out.next_run_time = next_run_time_of(record);
   if (!without_document) out.document = decode_compact(record.document(), keys_);
   out.revision = record.revision;
   return out;
+}
+
+std::optional<sdk::Timestamp> MemoryStore::next_run_time_of(const Record& record) noexcept {
+  if (record.key.paused()) return std::nullopt;
+  return record.key.time;
 }
 
 MemoryStore::Record* MemoryStore::find(std::string_view id) const {
@@ -298,13 +305,20 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
     group->second.keys.reserve(picked.size());
     try {
       for (Record* record : picked) {
-        out.push_back(to_record(*record, known && known(record->id(), record->revision)));
-        join(*record, group);  // in key order, as `keys` must be
+        const sdk::Held held = known ? known(record->id(), record->revision, next_run_time_of(*record)) : sdk::Held::nothing;
+        out.push_back(to_record(*record, held != sdk::Held::nothing));
+        if (held == sdk::Held::last_run) {
+          out.back().taken = true;  // its last run: removed now, not leased and then removed
+          erase(*record);
+        } else {
+          join(*record, group);  // in key order, as `keys` must be
+        }
       }
     } catch (...) {
       close_if_empty(group);
       throw;
     }
+    close_if_empty(group);
     return sdk::Status::success();
   });
 }
@@ -362,7 +376,7 @@ sdk::Status MemoryStore::peek_due(sdk::Timestamp now, sdk::Timestamp until, std:
     std::vector<Record*> picked;
     collect_due(until, last ? &last->key : nullptr, limit, [&](const Record* r) {
       if (live_lease(*r, now)) return false;
-      return !(known && known(r->id(), r->revision));
+      return !known || known(r->id(), r->revision, next_run_time_of(*r)) == sdk::Held::nothing;
     }, picked);
     out.reserve(picked.size());
     for (const Record* record : picked) out.push_back(to_record(*record));

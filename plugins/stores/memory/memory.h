@@ -41,6 +41,9 @@ namespace apsched::stores {
  *    a live lease of another owner (judged by host.now()).
  *  - Each record carries a revision, new on every add() and update(), so the kernel can
  *    tell that a document it decoded before is unchanged without comparing it.
+ *  - acquire_due() removes a record whose `known` answer is Held::last_run as it hands
+ *    it over (`taken`), instead of leasing it: a one-shot job's run costs the scheduler
+ *    one removal, not a lease, a release and a removal.
  *  - peek_due() shows the records due at `until` that no live lease holds at `now` and
  *    that the caller does not hold decoded, with their documents, continuing after the
  *    record `after` (by its key now); it changes nothing.
@@ -133,6 +136,7 @@ class MemoryStore final : public sdk::JobStore {
     std::uint32_t id_size;
     std::uint32_t document_size;
     std::uint32_t lease;  ///< its LeaseGroup's id, and then it is in leased_; 0: no lease, in free_
+    std::uint32_t id_hash;  ///< IdHash of the id (in what was padding), so that the index never hashes it again
 
     std::string_view id() const noexcept { return {bytes(), id_size}; }
     std::string_view document() const noexcept { return {bytes() + id_size, document_size}; }
@@ -143,10 +147,15 @@ class MemoryStore final : public sdk::JobStore {
     void operator()(Record* record) const noexcept;
   };
   using RecordPtr = std::unique_ptr<Record, RecordDelete>;
-  /** Records by id; owns them. Looked up by the id's string_view. */
-  struct IdHash : StringHash {
-    using StringHash::operator();
-    std::size_t operator()(const RecordPtr& r) const noexcept { return (*this)(r->id()); }
+  /**
+   * Records by id; owns them. Looked up by the id's string_view. A record's hash is the
+   * one it keeps: erasing a node and growing the table (which hash the node and its
+   * neighbours) then read a number instead of hashing ids. 32 bits are plenty for buckets.
+   */
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return static_cast<std::uint32_t>(StringHash{}(id)); }
+    std::size_t operator()(const RecordPtr& r) const noexcept { return r->id_hash; }
   };
   struct IdEqual {
     using is_transparent = void;
@@ -174,6 +183,7 @@ class MemoryStore final : public sdk::JobStore {
   using Groups = std::unordered_map<std::uint32_t, LeaseGroup>;
 
   static Key make_key(const std::optional<sdk::Timestamp>& next_run_time, std::uint64_t sequence) noexcept;
+  static std::optional<sdk::Timestamp> next_run_time_of(const Record& record) noexcept;
   /** A new record holding `job`'s id and document, not yet in any order or the index. */
   RecordPtr make_record(const sdk::JobRecord& job, Key key);
   /** The record as the SDK's; its document decoded unless `without_document`. */

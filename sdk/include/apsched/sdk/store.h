@@ -37,10 +37,27 @@ struct JobRecord {
    * 0: the store does not track revisions (every record is decoded).
    */
   std::uint64_t revision = 0;
+  /**
+   * Set by acquire_due on a record that it removed from the store as it handed it over,
+   * instead of leasing it (the caller answered Held::last_run): the caller releases
+   * nothing for it.
+   */
+  bool taken = false;
 };
 
-/** Whether the caller holds what it decoded from `id` at `revision` (see acquire_due). */
-using KnownRevision = std::function<bool(std::string_view id, std::uint64_t revision)>;
+/** What the caller of acquire_due or peek_due holds of a record, as its `known` answers. */
+enum class Held : std::uint8_t {
+  nothing,   ///< it needs the record's document
+  decoded,   ///< it holds what it decoded from this id at this revision: the document may be left out
+  last_run,  ///< as `decoded`, and the run due at `next_run_time` is the job's last (its trigger has no later one)
+};
+
+/**
+ * Asked by a store about a record it is about to hand out: what the caller holds of the
+ * record with `id` at `revision`, whose ordering key is `next_run_time`.
+ */
+using KnownRevision =
+    std::function<Held(std::string_view id, std::uint64_t revision, std::optional<Timestamp> next_run_time)>;
 
 /** Who holds due jobs while running them, and until when (several hosts may share a store). */
 struct Lease {
@@ -109,6 +126,12 @@ class APSCHED_VISIBLE JobStore {
    * record's id at its revision: a store that tracks revisions may then leave that
    * record's `document` null instead of reading it. It is called with the store's state
    * locked and must not call the store.
+   *
+   * When `known` answers Held::last_run, the store may remove the record as it hands it
+   * over, without a lease, and set `taken` on it: a one-shot job then costs one store
+   * operation instead of a lease and a release. A store whose records must outlive a
+   * crash of the caller between the two (a database shared by several hosts) leases it
+   * as any other; the caller then releases it with `remove`.
    */
   virtual Status acquire_due(Timestamp now, const Lease& lease, std::size_t limit, const KnownRevision& known,
                              std::vector<JobRecord>& out) noexcept = 0;

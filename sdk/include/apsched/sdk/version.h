@@ -19,10 +19,13 @@
  *    compact); Value::shares_storage_with and storage_is_shared are gone.
  *  - 6.0: JobStore::peek_due, so that the kernel can decode the jobs due at its next
  *    wake-up while it would otherwise sleep.
+ *  - 7.0: KnownRevision answers with Held (adding last_run) and is given the record's
+ *    next_run_time; JobRecord::taken: a store may remove a one-shot job's record as it
+ *    hands it over instead of leasing and then removing it.
  *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
  *    C++ types, so compiler major and libstdc++ ABI switches must agree.
  */
-#define APSCHED_SDK_API_MAJOR 6
+#define APSCHED_SDK_API_MAJOR 7
 #define APSCHED_SDK_API_MINOR 0
 
 #define APSCHED_STRINGIFY_DETAIL(x) #x
