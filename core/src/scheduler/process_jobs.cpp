@@ -63,9 +63,10 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
   return next_wakeup;
 }
 
-void SchedulerCore::retire(StoreEntry& entry, const std::string& id) {
-  if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.extract(id));
-  else entry.decoded.erase(id);
+void SchedulerCore::retire(StoreEntry& entry, DecodedJobs::iterator cached) {
+  if (cached == entry.decoded.end()) return;
+  if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.extract(cached));
+  else entry.decoded.erase(cached);
 }
 
 void SchedulerCore::drop_retired_jobs() {
@@ -76,9 +77,8 @@ void SchedulerCore::drop_retired_jobs() {
   }
 }
 
-sdk::Held SchedulerCore::held(const StoreEntry& entry, std::string_view id, std::uint64_t revision,
+sdk::Held SchedulerCore::held(const StoreEntry& entry, DecodedJobs::const_iterator it, std::uint64_t revision,
                               std::optional<Timestamp> next_run_time) {
-  auto it = entry.decoded.find(id);
   if (it == entry.decoded.end() || !it->second.decoded_from(revision)) return sdk::Held::nothing;
   const std::optional<Timestamp>& last = it->second.last_run_at;
   return last && last == next_run_time ? sdk::Held::last_run : sdk::Held::decoded;
@@ -125,12 +125,21 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   due.clear();
   releases.clear();
   // Room for the whole batch, made before the store hands it over: a job the store
-  // removes at hand-over (`taken`) must still be here when the pass gets to it.
-  if (entry.decoded.size() + batch > StoreEntry::kDecodedJobsKept) entry.decoded.clear();
+  // removes at hand-over (`taken`) must still be here when the pass gets to it, and no
+  // insertion in this pass may rehash the cache, which would invalidate what `known` found.
+  DecodedJobs& cache = entry.decoded;
+  if (cache.size() + batch > StoreEntry::kDecodedJobsKept) cache.clear();
+  if (static_cast<float>(cache.size() + batch) > cache.max_load_factor() * static_cast<float>(cache.bucket_count()))
+    cache.reserve(cache.size() + batch);
+  // What `known` found for each record, in the order the store asked: the pass takes a
+  // record's job from there when the ids match, so that each id is hashed once.
+  std::vector<DecodedJobs::iterator>& found = pass_found_;
+  found.clear();
   // Called by the store under its lock; reads entry.decoded, which this pass owns (mutex_ held).
-  sdk::KnownRevision known = [&entry](std::string_view id, std::uint64_t revision,
-                                      std::optional<Timestamp> next_run_time) {
-    return held(entry, id, revision, next_run_time);
+  sdk::KnownRevision known = [&entry, &found](std::string_view id, std::uint64_t revision,
+                                              std::optional<Timestamp> next_run_time) {
+    found.push_back(entry.decoded.find(id));
+    return held(entry, found.back(), revision, next_run_time);
   };
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, known, due);
   if (!status.ok()) throw SchedulerError(status.message);
@@ -140,13 +149,15 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   std::vector<std::string> parked;
   const std::size_t first_step = steps.size();
   steps.reserve(first_step + due.size());
-  for (const auto& record : due) {
+  for (std::size_t k = 0; k < due.size(); ++k) {
+    const sdk::JobRecord& record = due[k];
     const std::string& id = record.id;
+    auto cached = k < found.size() && found[k] != cache.end() && found[k]->first == id ? found[k] : cache.find(id);
     LoadedJob* job = nullptr;
     LoadedJob fresh;  // holds a job decoded for this pass only
     ExecutorPtr executor;
     try {
-      job = &decoded(entry, record, alias, fresh);
+      job = &decoded(entry, cached, record, alias, fresh);
       auto found = executors_.find(job->info.executor);
       if (found == executors_.end())
         throw SchedulerError("its executor '" + job->info.executor + "' does not exist");
@@ -193,7 +204,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       if (!record.taken) releases.push_back(sdk::Release{id, std::nullopt, true});
       spdlog::info("Removed job {}: its trigger has no fire time left", id);
       if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
-      retire(entry, id);  // *job is gone from the cache
+      retire(entry, cached);  // *job is gone from the cache
     }
     steps.push_back(std::move(step));
   }
@@ -226,9 +237,8 @@ void SchedulerCore::prepare_runs(LoadedJob& job) {
   job.run_generation = generation;
 }
 
-LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias,
-                                  LoadedJob& fresh) {
-  auto it = entry.decoded.find(record.id);
+LoadedJob& SchedulerCore::decoded(StoreEntry& entry, DecodedJobs::iterator& it, const sdk::JobRecord& record,
+                                  const std::string& alias, LoadedJob& fresh) {
   if (it != entry.decoded.end() && it->second.decoded_from(record.revision)) {
     it->second.job.info.next_run_time = record.next_run_time;
     return it->second.job;
@@ -239,7 +249,10 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, const sdk::JobRecord& recor
   LoadedJob job = decode_job(record, alias, catalog_, host_);
   if (record.revision == 0) {
     // The store cannot say when this document changes: keeping the job would only cost memory.
-    if (it != entry.decoded.end()) entry.decoded.erase(it);
+    if (it != entry.decoded.end()) {
+      entry.decoded.erase(it);
+      it = entry.decoded.end();
+    }
     fresh = std::move(job);
     return fresh;
   }

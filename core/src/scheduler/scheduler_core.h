@@ -125,10 +125,15 @@ class SchedulerCore final : public RunReporter {
     LoadedJob job;
   };
 
-  /** Hashes ids given as std::string or std::string_view alike. */
+  /**
+   * Hashes ids given as std::string or std::string_view alike. Not noexcept on purpose:
+   * libstdc++ then keeps each node's hash (as it does for std::hash<std::string>), so that
+   * erasing a node, which looks at its neighbours' buckets, and growing the table hash no
+   * id again.
+   */
   struct IdHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view id) const noexcept { return std::hash<std::string_view>{}(id); }
+    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
   };
   /** A job as decoded from a record; valid while the store hands out that revision. */
   struct DecodedJob {
@@ -190,13 +195,17 @@ class SchedulerCore final : public RunReporter {
   void clear_waiting(const std::string& id);                            // needs lock
   void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
   std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
-  /** The job of a due record, from `entry.decoded`, or decoded now (into `fresh` when not
-   *  worth keeping); throws when it cannot be. Needs lock. */
-  LoadedJob& decoded(StoreEntry& entry, const sdk::JobRecord& record, const std::string& alias, LoadedJob& fresh);
-  /** Takes the job decoded from `id` out of `entry` into retired_ (or destroys it when that is full). Needs lock. */
-  void retire(StoreEntry& entry, const std::string& id);
-  /** What `entry` holds of the record `id` at `revision`, due at `next_run_time`. Needs lock. */
-  static sdk::Held held(const StoreEntry& entry, std::string_view id, std::uint64_t revision,
+  /**
+   * The job of a due record: from `entry.decoded` at `cached` (the record's id there, or
+   * end), or decoded now and kept there (`cached` then points to it) or into `fresh` when
+   * not worth keeping (`cached` then is end); throws when it cannot be. Needs lock.
+   */
+  LoadedJob& decoded(StoreEntry& entry, DecodedJobs::iterator& cached, const sdk::JobRecord& record,
+                     const std::string& alias, LoadedJob& fresh);
+  /** Takes the job at `cached` (end: none) out of `entry` into retired_ (or destroys it when that is full). Needs lock. */
+  void retire(StoreEntry& entry, DecodedJobs::iterator cached);
+  /** What the job at `it` in `entry.decoded` (end: none) is to a record at `revision`, due at `next_run_time`. Needs lock. */
+  static sdk::Held held(const StoreEntry& entry, DecodedJobs::const_iterator it, std::uint64_t revision,
                         std::optional<Timestamp> next_run_time);
   /**
    * Stores again a job whose record the store removed at hand-over (`taken`) but that
@@ -260,6 +269,7 @@ class SchedulerCore final : public RunReporter {
   // made glibc consolidate its free lists over and over (a third of a busy pass).
   std::vector<sdk::JobRecord> pass_due_;
   std::vector<sdk::Release> pass_releases_;
+  std::vector<DecodedJobs::iterator> pass_found_;  // what a pass's `known` found, per record asked about
   // Decoded jobs that passes dropped (one-shot jobs that ran), destroyed later by
   // drop_retired_jobs when the loop is idle: destroying a job (its trigger, its document)
   // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.
