@@ -29,10 +29,38 @@ std::string seconds_text(double seconds) {
   return text;
 }
 
+/**
+ * The calling thread's pass buffers, marked in use until this is destroyed, which empties
+ * them. A pass started within a pass (by a job run inline, or a listener) gets its own.
+ */
+class ThreadPassBuffers {
+ public:
+  ThreadPassBuffers() : buffers_(kept().in_use ? own_ : kept()) { buffers_.in_use = true; }
+  ~ThreadPassBuffers() {
+    buffers_.steps.clear();
+    buffers_.status_of.clear();
+    buffers_.statuses.clear();
+    buffers_.by_executor.clear();
+    buffers_.in_use = false;
+  }
+  ThreadPassBuffers(const ThreadPassBuffers&) = delete;
+  ThreadPassBuffers& operator=(const ThreadPassBuffers&) = delete;
+  PassBuffers& get() noexcept { return buffers_; }
+
+ private:
+  static PassBuffers& kept() {
+    thread_local PassBuffers buffers;
+    return buffers;
+  }
+  PassBuffers own_;
+  PassBuffers& buffers_;
+};
+
 }  // namespace
 
 std::optional<Timestamp> SchedulerCore::process_due_jobs() {
-  std::vector<Step> steps;
+  ThreadPassBuffers buffers;
+  std::vector<Step>& steps = buffers.get().steps;
   std::vector<Event> stored;
   std::optional<Timestamp> next_wakeup;
   {
@@ -59,12 +87,13 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
     planned_wakeup_ = next_wakeup;
   }
   listeners_.dispatch(stored);
-  perform(steps);
+  perform(buffers.get());
   return next_wakeup;
 }
 
 void SchedulerCore::retire(StoreEntry& entry, DecodedJobs::iterator cached) {
   if (cached == entry.decoded.end()) return;
+  if (retired_.capacity() == 0) retired_.reserve(kRetiredJobsKept);  // once: drop_retired_jobs gives it back
   if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.extract(cached));
   else entry.decoded.erase(cached);
 }
@@ -73,8 +102,14 @@ void SchedulerCore::drop_retired_jobs() {
   std::vector<DecodedJobs::node_type> dropped;
   {
     std::lock_guard lock(mutex_);
+    if (retired_.empty()) return;
     dropped.swap(retired_);
   }
+  dropped.clear();  // destroys the jobs, outside the lock
+  // The array goes back, so that the passes retiring the next jobs do not grow one anew
+  // (growing it, and freeing the old one, made glibc consolidate its free lists).
+  std::lock_guard lock(mutex_);
+  if (retired_.empty()) retired_.swap(dropped);
 }
 
 sdk::Held SchedulerCore::held(const StoreEntry& entry, DecodedJobs::const_iterator it, std::uint64_t revision,
@@ -191,7 +226,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
         step.executor_alias = job->info.executor;
         step.job_id = job->info.id;
         if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
-          step.submitted = job_event(EVENT_JOB_SUBMITTED, job->info.id, alias);
+          step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job->info.id, alias));
           step.submitted->scheduled_run_times = run_times;
         }
         step.run = std::make_unique<JobRunImpl>(*this, job->run, std::move(run_times));
@@ -267,9 +302,10 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, DecodedJobs::iterator& it, 
   return it->second.job;
 }
 
-void SchedulerCore::perform(std::vector<Step>& steps) {
+void SchedulerCore::perform(PassBuffers& buffers) {
+  std::vector<Step>& steps = buffers.steps;
   // Each executor gets its runs of the pass at once (one lock and one wake-up for all).
-  std::vector<std::pair<ExecutorPtr, std::vector<std::size_t>>> by_executor;  // indices into steps
+  auto& by_executor = buffers.by_executor;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     Step& step = steps[i];
     if (step.cancelled) step.run.reset();
@@ -279,12 +315,14 @@ void SchedulerCore::perform(std::vector<Step>& steps) {
     if (group == by_executor.end()) group = by_executor.insert(by_executor.end(), {step.executor, {}});
     group->second.push_back(i);
   }
-  std::vector<sdk::Status> status_of(steps.size());
+  std::vector<sdk::Status>& status_of = buffers.status_of;
+  status_of.resize(steps.size());
   for (auto& [executor, indices] : by_executor) {
     std::vector<std::unique_ptr<sdk::JobRun>> runs;
     runs.reserve(indices.size());
     for (std::size_t i : indices) runs.push_back(std::move(steps[i].run));
-    std::vector<sdk::Status> statuses;
+    std::vector<sdk::Status>& statuses = buffers.statuses;
+    statuses.clear();
     (*executor)->submit_all(std::move(runs), statuses);
     for (std::size_t k = 0; k < indices.size(); ++k)
       status_of[indices[k]] = k < statuses.size() ? std::move(statuses[k])
@@ -315,7 +353,7 @@ void SchedulerCore::note_waiting(const std::string& id, const std::string& reaso
 }
 
 void SchedulerCore::clear_waiting(const std::string& id) {
-  if (waiting_.erase(id)) spdlog::info("Job '{}' can run again", id);
+  if (!waiting_.empty() && waiting_.erase(id)) spdlog::info("Job '{}' can run again", id);
 }
 
 void SchedulerCore::run_missed(const std::string& job_id, const std::string& jobstore, Timestamp run_time,

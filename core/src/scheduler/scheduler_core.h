@@ -37,10 +37,24 @@ struct Step {
   std::string executor_alias;
   std::string job_id;
   std::unique_ptr<JobRunImpl> run;
-  std::optional<Event> submitted;   ///< built only when a listener wants it
+  std::unique_ptr<Event> submitted;  ///< built only when a listener wants it
   std::vector<Event> after;
   bool cancelled = false;  ///< drop the run instead of submitting it
   bool taken = false;      ///< the store removed the job at hand-over: its last run
+};
+
+/**
+ * A pass's working arrays, kept by each thread that runs passes (pass_buffers()): for a
+ * batch of 1,024 runs some are well over 64 KB, and freeing a block that large made glibc
+ * consolidate the small free blocks the pass had left (the runs' and records') every time.
+ * Empty but for their capacity between passes.
+ */
+struct PassBuffers {
+  std::vector<Step> steps;
+  std::vector<sdk::Status> status_of;  ///< per step: what its executor answered
+  std::vector<sdk::Status> statuses;   ///< one executor's answers
+  std::vector<std::pair<ExecutorPtr, std::vector<std::size_t>>> by_executor;  ///< indices into steps
+  bool in_use = false;
 };
 
 /**
@@ -228,7 +242,7 @@ class SchedulerCore final : public RunReporter {
   /** Decodes one chunk of the store's jobs due at `ahead.until`; false when it had none left. Needs lock. */
   bool look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead);
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */
-  void perform(std::vector<Step>& steps);
+  void perform(PassBuffers& buffers);
   void notify_wakeup();  // needs no lock; takes it
   /** Whether a job now due at `next_run_time` must wake the loop: it runs before the
    *  wake-up the last pass planned, or none is known. Needs lock. */
