@@ -223,3 +223,38 @@ TEST_CASE("a run that would exceed max_instances is skipped and reported", "[sch
   CHECK(h.events(core::EVENT_JOB_EXECUTED).size() == 2);
   std::filesystem::remove(gate);
 }
+
+TEST_CASE("a pass started by a listener during a pass runs on working arrays of its own", "[scheduler]") {
+  // A pass keeps its working arrays per thread between passes; with the inline executor
+  // the runs, and the listeners of their events, happen inside the pass's hand-over.
+  SchedulerHarness h(no_grace(true));
+  h.scheduler().start();
+  auto once_at = [](const std::string& id, Timestamp when) {
+    core::JobSpec spec;
+    spec.id = id;
+    spec.func = "example_jobs:noop";
+    spec.trigger = core::TriggerSpec::make("date", {{"run_date", sdk::format_datetime(when, "UTC")}});
+    return spec;
+  };
+  h.scheduler().add_job(once_at("first", kStart + 10 * kSecond));
+  h.scheduler().add_job(once_at("second", kStart + 11 * kSecond));
+  bool nested_ran = false;
+  std::optional<Timestamp> nested_wakeup = kStart;
+  h.scheduler().add_listener(
+      [&](const core::Event& e) {
+        if (e.job_id != "first" || nested_ran) return;
+        nested_ran = true;
+        h.advance(1);
+        nested_wakeup = h.pass();
+      },
+      core::EVENT_JOB_EXECUTED);
+  h.advance(10);
+  h.pass();  // says to wake up at "second"'s time, as it was when the pass planned it
+  CHECK(nested_ran);
+  CHECK(nested_wakeup == std::nullopt);
+  std::vector<std::string> executed;
+  for (const auto& e : h.events(core::EVENT_JOB_EXECUTED)) executed.push_back(e.job_id);
+  CHECK(executed == std::vector<std::string>{"first", "second"});
+  CHECK(h.events(core::EVENT_JOB_SUBMITTED).size() == 2);
+  CHECK(h.scheduler().get_jobs().empty());
+}
