@@ -12,7 +12,6 @@ namespace {
 // Jobs decoded per chunk (one hold of the lock, about 2 ms), at most per wait, and how
 // close to the wake-up the look ahead stops (plus as long as its last chunk took).
 constexpr std::size_t kChunk = 256;
-constexpr std::size_t kMostJobs = 16384;
 constexpr Timestamp kMarginMicros = 5000;
 
 }  // namespace
@@ -25,7 +24,7 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
   LookAhead ahead{until};
   Timestamp last_chunk = 0;
   bool more = true;
-  while (more && ahead.decoded < kMostJobs) {
+  while (more && ahead.decoded < StoreEntry::kLookAheadMost) {
     if (state_ != State::running || wakeups_requested_ != seen) break;
     const Timestamp now = clock_->now();
     if (until - now < kMarginMicros + last_chunk) break;
@@ -36,13 +35,15 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
     lock.unlock();
     lock.lock();
   }
-  if (ahead.decoded > 0)
-    spdlog::debug("Decoded {} jobs due at {} ahead of time", ahead.decoded, sdk::format_datetime(until, timezone_));
+  if (ahead.decoded == 0) return;
+  spdlog::debug("Decoded {} jobs due at {} ahead of time", ahead.decoded, sdk::format_datetime(until, timezone_));
+  // Room to retire them all: growing the array in the pass made glibc consolidate its free lists.
+  retired_.reserve(std::min(ahead.decoded, kRetiredJobsKept));
 }
 
 bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead) {
-  const std::size_t kept = std::min(entry.decoded.size(), StoreEntry::kDecodedJobsKept);
-  const std::size_t room = std::min({StoreEntry::kDecodedJobsKept - kept, kMostJobs - ahead.decoded, kChunk});
+  const std::size_t kept = std::min(entry.decoded.size(), StoreEntry::kLookAheadMost);
+  const std::size_t room = std::min({StoreEntry::kLookAheadMost - kept, StoreEntry::kLookAheadMost - ahead.decoded, kChunk});
   if (room == 0) return false;
   sdk::KnownRevision known = [&entry, &ahead](std::string_view id, std::uint64_t revision,
                                               std::optional<Timestamp> next_run_time) {

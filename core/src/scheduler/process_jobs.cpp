@@ -13,8 +13,6 @@ namespace {
 // A lease outlives any pass; it only matters if this process dies mid-pass, and then
 // the same instance takes its jobs back at once (its own leases never block it).
 constexpr Timestamp kLeaseMicros = 60 * sdk::kMicrosPerSecond;
-// Due jobs taken per store and transaction at most (StoreEntry::batch starts smaller).
-constexpr std::size_t kLargestBatch = 1024;
 // How soon to try a store again after it failed.
 constexpr Timestamp kStoreRetryMicros = 5 * sdk::kMicrosPerSecond;
 
@@ -93,7 +91,6 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
 
 void SchedulerCore::retire(StoreEntry& entry, DecodedJobs::iterator cached) {
   if (cached == entry.decoded.end()) return;
-  if (retired_.capacity() == 0) retired_.reserve(kRetiredJobsKept);  // once: drop_retired_jobs gives it back
   if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.extract(cached));
   else entry.decoded.erase(cached);
 }
@@ -178,7 +175,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   };
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, known, due);
   if (!status.ok()) throw SchedulerError(status.message);
-  batch = due.size() == batch ? std::min(2 * batch, kLargestBatch) : StoreEntry::kFirstBatch;
+  batch = due.size() == batch ? std::min(2 * batch, StoreEntry::kLargestBatch) : StoreEntry::kFirstBatch;
   if (due.empty()) return;
 
   std::vector<std::string> parked;

@@ -96,7 +96,8 @@ class SchedulerCore final : public RunReporter {
   /**
    * Decodes the jobs due at `until` (the next wake-up) into the stores' decoded-job caches
    * while the scheduler would otherwise wait, so that their runs start without decoding.
-   * Works in chunks, each under the lock; stops short of `until`, after 16,384 jobs, or
+   * Works in chunks, each under the lock; stops short of `until`, after 64,512 jobs (as
+   * many as a decoded-job cache keeps, less a pass's batch), or
    * at a wake-up request: any after `seen` (the count a pass started with; default: the
    * count now). Unless `until` is (nearly) now, it first destroys the jobs passes retired.
    * Takes the lock.
@@ -178,6 +179,11 @@ class SchedulerCore final : public RunReporter {
     /** Due jobs to take in the next pass: small at first so that the first runs start
      *  soon, doubling while batches come back full. */
     static constexpr std::size_t kFirstBatch = 64;
+    /** Due jobs taken per pass and transaction at most. */
+    static constexpr std::size_t kLargestBatch = 1024;
+    /** Jobs the look ahead decodes at most: the cache's room less a pass's batch (a pass
+     *  that finds no room for its batch empties the cache, see process_store). */
+    static constexpr std::size_t kLookAheadMost = kDecodedJobsKept - kLargestBatch;
     std::size_t batch = kFirstBatch;
   };
 
@@ -287,10 +293,11 @@ class SchedulerCore final : public RunReporter {
   // Decoded jobs that passes dropped (one-shot jobs that ran), destroyed later by
   // drop_retired_jobs when the loop is idle: destroying a job (its trigger, its document)
   // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.
-  // At most kRetiredJobsKept; beyond, a pass destroys them at once, and a pass that
-  // decodes a job destroys one first (see decoded()).
+  // At most kRetiredJobsKept (as many as the look ahead decodes); beyond, a pass destroys
+  // them at once, and a pass that decodes a job destroys one first (see decoded()). The
+  // look ahead makes room for as many as it decoded, and the array keeps its capacity.
   std::vector<DecodedJobs::node_type> retired_;
-  static constexpr std::size_t kRetiredJobsKept = 16384;
+  static constexpr std::size_t kRetiredJobsKept = StoreEntry::kLookAheadMost;
   // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it
   // change stops waiting or working ahead.
   std::uint64_t wakeups_requested_ = 0;
