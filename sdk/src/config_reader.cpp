@@ -74,12 +74,17 @@ std::optional<std::int64_t> ConfigReader::integer(std::string_view key) {
 }
 
 std::optional<double> ConfigReader::number(std::string_view key) {
-  const Value* v = get(key);
+  const Value* v = number_value(key);
   if (!v) return std::nullopt;
-  if (!v->is_number())
+  return v->as_number();
+}
+
+const Value* ConfigReader::number_value(std::string_view key) {
+  const Value* v = get(key);
+  if (v && !v->is_number())
     throw Error("'" + std::string(key) + "' in " + what_ + " must be a number, got " + Value::type_name(v->type()),
                 std::string(key));
-  return v->as_number();
+  return v;
 }
 
 std::optional<std::string> ConfigReader::string(std::string_view key) {

@@ -54,13 +54,20 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   sdk::ConfigReader reader(config, "interval trigger");
   reader.ignore("type");
   std::optional<double> numbers[kUnits];
-  for (int i = 0; i < kUnits; ++i)
-    if ((numbers[i] = reader.number(kUnitTable[i].key))) components_[i] = *reader.get(kUnitTable[i].key);
+  for (int i = 0; i < kUnits; ++i) {
+    if (const sdk::Value* value = reader.number_value(kUnitTable[i].key)) {
+      numbers[i] = value->as_number();
+      components_[i] = *value;
+    }
+  }
   std::optional<std::string> timezone = reader.string("timezone");
   std::optional<std::string> start_text = reader.string("start_date");
   std::optional<std::string> end_text = reader.string("end_date");
-  std::optional<double> jitter = reader.number("jitter");
-  if (jitter) jitter_value_ = *reader.get("jitter");
+  std::optional<double> jitter;
+  if (const sdk::Value* value = reader.number_value("jitter")) {
+    jitter = value->as_number();
+    jitter_value_ = *value;
+  }
   reader.finish();
 
   // Integral parts are summed exactly; fractional ones in floating point, rounded to

@@ -28,6 +28,8 @@ class ConfigReader {
   const Value* get(std::string_view key);
   std::optional<std::int64_t> integer(std::string_view key);
   std::optional<double> number(std::string_view key);
+  /** As number(), but the value itself (integer or float), for a plugin that keeps it as given. */
+  const Value* number_value(std::string_view key);
   std::optional<std::string> string(std::string_view key);
   std::optional<bool> boolean(std::string_view key);
   /** A key accepted but not used (e.g. `type`, read by the host). */
