@@ -164,9 +164,11 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   if (static_cast<float>(cache.size() + batch) > cache.max_load_factor() * static_cast<float>(cache.bucket_count()))
     cache.reserve(cache.size() + batch);
   // What `known` found for each record, in the order the store asked: the pass takes a
-  // record's job from there when the ids match, so that each id is hashed once.
+  // record's job from there when the ids match (and, to be sure, the table was not
+  // rehashed), so that each id is hashed once.
   std::vector<DecodedJobs::iterator>& found = pass_found_;
   found.clear();
+  const std::size_t buckets = cache.bucket_count();
   // Called by the store under its lock; reads entry.decoded, which this pass owns (mutex_ held).
   sdk::KnownRevision known = [&entry, &found](std::string_view id, std::uint64_t revision,
                                               std::optional<Timestamp> next_run_time) {
@@ -184,7 +186,8 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   for (std::size_t k = 0; k < due.size(); ++k) {
     const sdk::JobRecord& record = due[k];
     const std::string& id = record.id;
-    auto cached = k < found.size() && found[k] != cache.end() && found[k]->first == id ? found[k] : cache.find(id);
+    const bool was_found = k < found.size() && cache.bucket_count() == buckets && found[k] != cache.end();
+    auto cached = was_found && found[k]->first == id ? found[k] : cache.find(id);
     LoadedJob* job = nullptr;
     LoadedJob fresh;  // holds a job decoded for this pass only
     ExecutorPtr executor;
