@@ -300,23 +300,26 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
       return held == nullptr || held->owner == lease.owner;
     }, picked);
     if (picked.empty()) return sdk::Status::success();
+    // First what can fail (copies, documents, the group), then what cannot: a failure
+    // leaves every record as it was.
     out.reserve(picked.size());
+    for (Record* record : picked) {
+      const sdk::Held held = known ? known(record->id(), record->revision, next_run_time_of(*record)) : sdk::Held::nothing;
+      out.push_back(to_record(*record, held != sdk::Held::nothing));
+      out.back().taken = held == sdk::Held::last_run;  // its last run: removed now, not leased and then removed
+    }
     auto group = open_group(lease);
-    group->second.keys.reserve(picked.size());
     try {
-      for (Record* record : picked) {
-        const sdk::Held held = known ? known(record->id(), record->revision, next_run_time_of(*record)) : sdk::Held::nothing;
-        out.push_back(to_record(*record, held != sdk::Held::nothing));
-        if (held == sdk::Held::last_run) {
-          out.back().taken = true;  // its last run: removed now, not leased and then removed
-          erase(*record);
-        } else {
-          join(*record, group);  // in key order, as `keys` must be
-        }
-      }
+      group->second.keys.reserve(picked.size());  // so that join() does not allocate
     } catch (...) {
       close_if_empty(group);
       throw;
+    }
+    for (std::size_t i = 0; i < picked.size(); ++i) {
+      if (out[i].taken)
+        erase(*picked[i]);
+      else
+        join(*picked[i], group);  // in key order, as `keys` must be
     }
     close_if_empty(group);
     return sdk::Status::success();
