@@ -46,13 +46,13 @@ MemoryStore::Key MemoryStore::make_key(const std::optional<sdk::Timestamp>& next
   return Key{0, sequence | kPausedBit};
 }
 
-bool MemoryStore::RecordLess::operator()(const Record* a, const Record* b) const noexcept {
-  return KeyLess{}(a->key, b->key);
+bool MemoryStore::RecordLess::operator()(const Record& a, const Record& b) const noexcept {
+  return KeyLess{}(a.key, b.key);
 }
 
-bool MemoryStore::RecordLess::operator()(const Record* a, const Key& b) const noexcept { return KeyLess{}(a->key, b); }
+bool MemoryStore::RecordLess::operator()(const Record& a, const Key& b) const noexcept { return KeyLess{}(a.key, b); }
 
-bool MemoryStore::RecordLess::operator()(const Key& a, const Record* b) const noexcept { return KeyLess{}(a, b->key); }
+bool MemoryStore::RecordLess::operator()(const Key& a, const Record& b) const noexcept { return KeyLess{}(a, b.key); }
 
 void MemoryStore::RecordDelete::operator()(Record* record) const noexcept {
   record->~Record();
@@ -66,7 +66,7 @@ MemoryStore::RecordPtr MemoryStore::make_record(const sdk::JobRecord& job, Key k
   constexpr std::size_t kLargest = (std::size_t{1} << 31) - 1;
   if (job.id.size() > kLargest || document.size() > kLargest)
     throw std::length_error("job '" + job.id.substr(0, 64) + "' is too large for the memory store (2 GiB at most)");
-  static_assert(sizeof(Record) == 48, "a record's header stays 48 bytes (memory per job)");
+  static_assert(sizeof(Record) == 64, "a record's header stays 64 bytes (memory per job)");
   void* block = ::operator new(sizeof(Record) + job.id.size() + document.size());
   RecordPtr record(new (block) Record{key, next_revision_, {}, static_cast<std::uint32_t>(job.id.size()),
                                       static_cast<std::uint32_t>(document.size()), 0,
@@ -116,10 +116,12 @@ void MemoryStore::close_if_empty(Groups::iterator group) {
 void MemoryStore::join(Record& record, Groups::iterator group) {
   if (record.lease == group->first) return;
   group->second.keys.push_back(record.key);  // first, so that a failure leaves the record as it was
-  if (record.lease != 0)
+  if (record.lease != 0) {
     leave_group(record);
-  else
-    record.position = leased_.insert(free_.extract(record.position)).position;
+  } else {
+    free_.erase(free_.iterator_to(record));
+    leased_.insert(record);
+  }
   record.lease = group->first;
   ++group->second.members;
 }
@@ -133,17 +135,17 @@ void MemoryStore::leave_group(Record& record) {
 
 void MemoryStore::clear_lease(Record& record) {
   if (record.lease == 0) return;
-  auto node = leased_.extract(record.position);
+  leased_.erase(leased_.iterator_to(record));
   leave_group(record);
-  record.position = free_.insert(std::move(node)).position;
+  free_.insert(record);
 }
 
 const MemoryStore::Key& MemoryStore::first_member(Groups::value_type& group) {
   auto& [id, lease] = group;
   for (;; ++lease.first) {
     const Key& key = lease.keys[lease.first];
-    auto member = leased_.find(key);
-    if (member != leased_.end() && (*member)->lease == id) return key;
+    auto member = leased_.find(key, RecordLess{});
+    if (member != leased_.end() && member->lease == id) return key;
   }
 }
 
@@ -151,13 +153,14 @@ void MemoryStore::rekey(Record& record, const std::optional<sdk::Timestamp>& nex
   const Key old_key = record.key;
   const Key new_key = make_key(next_run_time, old_key.sequence());
   if (old_key.paused() == new_key.paused() && old_key.time == new_key.time) return;
-  auto node = free_.extract(record.position);  // only unleased records change their key
+  free_.erase(free_.iterator_to(record));  // only unleased records change their key
   record.key = new_key;
-  record.position = free_.insert(std::move(node)).position;
+  free_.insert(record);
 }
 
 void MemoryStore::erase(Record& record) {
-  order_of(record).erase(record.position);
+  Order& order = order_of(record);
+  order.erase(order.iterator_to(record));
   if (record.lease != 0) leave_group(record);
   index_.erase(index_.find(record.id()));  // frees the record
 }
@@ -169,13 +172,8 @@ sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
       return {sdk::Code::already_exists, "a job with id '" + job.id + "' already exists in the memory store", {}};
     RecordPtr record = make_record(job, make_key(job.next_run_time, next_sequence_));
     Record* r = record.get();
-    r->position = free_.insert(r).first;
-    try {
-      index_.insert(std::move(record));
-    } catch (...) {
-      free_.erase(r->position);
-      throw;
-    }
+    index_.insert(std::move(record));
+    free_.insert(*r);
     ++next_sequence_;
     return sdk::Status::success();
   });
@@ -189,10 +187,8 @@ sdk::Status MemoryStore::update(const sdk::JobRecord& job) noexcept {
     Record& old = **where;
     RecordPtr record = make_record(job, old.key);
     clear_lease(old);
-    // Put the new record in the old one's places: its order node, then the index node.
-    auto node = free_.extract(old.position);
-    node.value() = record.get();
-    record->position = free_.insert(std::move(node)).position;
+    // Put the new record in the old one's places: in its order (same key), then the index node.
+    free_.replace_node(free_.iterator_to(old), *record);
     auto index_node = index_.extract(where);
     index_node.value() = std::move(record);  // frees the old record
     Record& fresh = *index_.insert(std::move(index_node)).position->get();
@@ -244,8 +240,8 @@ sdk::Status MemoryStore::list_each(const std::function<void(sdk::JobRecord&)>& v
     auto f = free_.begin();
     auto l = leased_.begin();
     while (f != free_.end() || l != leased_.end()) {
-      sdk::JobRecord record = l == leased_.end() || (f != free_.end() && RecordLess{}(*f, *l)) ? to_record(**f++)
-                                                                                             : to_record(**l++);
+      sdk::JobRecord record = l == leased_.end() || (f != free_.end() && RecordLess{}(*f, *l)) ? to_record(*f++)
+                                                                                             : to_record(*l++);
       visit(record);
     }
     return sdk::Status::success();
@@ -261,7 +257,7 @@ sdk::Status MemoryStore::earliest_run_time(sdk::Timestamp now, const std::string
       if (!out || t < *out) out = t;
     };
     // Unleased records: the first in order.
-    if (!free_.empty() && !(*free_.begin())->key.paused()) consider((*free_.begin())->key.time);
+    if (!free_.empty() && !free_.begin()->key.paused()) consider(free_.begin()->key.time);
     // Leased ones: a group's first member, at its run time once the lease has expired,
     // else at the first instant it can be acquired again.
     for (auto& group : groups_) {
@@ -276,15 +272,15 @@ sdk::Status MemoryStore::earliest_run_time(sdk::Timestamp now, const std::string
 
 template <typename Take>
 void MemoryStore::collect_due(sdk::Timestamp due_at, const Key* from, std::size_t limit, Take take,
-                              std::vector<Record*>& picked) const {
-  auto due = [&](const Record* r) { return !r->key.paused() && r->key.time <= due_at; };
-  auto f = from ? free_.upper_bound(*from) : free_.begin();
-  auto l = from ? leased_.upper_bound(*from) : leased_.begin();
+                              std::vector<Record*>& picked) {
+  auto due = [&](const Record& r) { return !r.key.paused() && r.key.time <= due_at; };
+  auto f = from ? free_.upper_bound(*from, RecordLess{}) : free_.begin();
+  auto l = from ? leased_.upper_bound(*from, RecordLess{}) : leased_.begin();
   while (picked.size() < limit) {
     bool free_due = f != free_.end() && due(*f);
     bool leased_due = l != leased_.end() && due(*l);
     if (!free_due && !leased_due) break;
-    Record* next = free_due && (!leased_due || RecordLess{}(*f, *l)) ? *f++ : *l++;
+    Record* next = free_due && (!leased_due || RecordLess{}(*f, *l)) ? &*f++ : &*l++;
     if (take(next)) picked.push_back(next);
   }
 }

@@ -6,10 +6,11 @@
 #include "compact_value.h"
 #include "string_hash.h"
 
+#include <boost/intrusive/set.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -50,10 +51,10 @@ namespace apsched::stores {
  *  - Records are never undecodable here (the store encoded every document itself), so
  *    `decode_error`/`raw` of added records are not kept.
  *
- * Memory: a record is one allocation (its key, lease group, position in its order, id
- * and document as a compact value, see compact_value.h) plus one node in an order and
- * one in the index; the map keys of all documents are kept once, in a KeyTable. For a
- * typical job that is about 270 bytes, where the document as a Value tree alone took
+ * Memory: a record is one allocation (its key, lease group, links in its order, id
+ * and document as a compact value, see compact_value.h) plus one node in the index;
+ * the map keys of all documents are kept once, in a KeyTable. For a typical job that
+ * is about 240 bytes, where the document as a Value tree alone took
  * over 1.5 KB. The price is building the Value tree again for get/list/peek_due/
  * acquire_due (about 7k instructions for a typical job); acquire_due leaves it out for
  * the records its caller says it holds at their revision (the kernel's decoded jobs),
@@ -119,20 +120,22 @@ class MemoryStore final : public sdk::JobStore {
   struct Record;
   /** Orders records by key; also compares a record with a bare Key (to find a group's member). */
   struct RecordLess {
-    using is_transparent = void;
-    bool operator()(const Record* a, const Record* b) const noexcept;
-    bool operator()(const Record* a, const Key& b) const noexcept;
-    bool operator()(const Key& a, const Record* b) const noexcept;
+    bool operator()(const Record& a, const Record& b) const noexcept;
+    bool operator()(const Record& a, const Key& b) const noexcept;
+    bool operator()(const Key& a, const Record& b) const noexcept;
   };
-  using Order = std::set<Record*, RecordLess>;
+  /** A record's links in free_ or leased_ (it is in one of them), inside the record. */
+  using OrderHook = boost::intrusive::set_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>,
+                                                      boost::intrusive::optimize_size<true>>;
   /**
-   * One job, in one allocation: this header, then the id's bytes, then the document's
-   * (a compact value). Created by make_record, freed by RecordDelete.
+   * One job, in one allocation: this header (its links in its order included, so that
+   * ordering a record allocates nothing), then the id's bytes, then the document's (a
+   * compact value). Created by make_record, freed by RecordDelete.
    */
   struct Record {
     Key key;
     std::uint64_t revision;
-    Order::iterator position;  ///< its node in free_ or leased_, so that moving it needs no search
+    OrderHook order_hook;
     std::uint32_t id_size;
     std::uint32_t document_size;
     std::uint32_t lease;  ///< its LeaseGroup's id, and then it is in leased_; 0: no lease, in free_
@@ -143,6 +146,9 @@ class MemoryStore final : public sdk::JobStore {
     char* bytes() noexcept { return reinterpret_cast<char*>(this + 1); }
     const char* bytes() const noexcept { return reinterpret_cast<const char*>(this + 1); }
   };
+  /** Records by key (keys are unique: a sequence number each); links the records, owns none. */
+  using Order = boost::intrusive::multiset<Record, boost::intrusive::member_hook<Record, OrderHook, &Record::order_hook>,
+                                           boost::intrusive::compare<RecordLess>>;
   struct RecordDelete {
     void operator()(Record* record) const noexcept;
   };
@@ -195,7 +201,7 @@ class MemoryStore final : public sdk::JobStore {
    */
   template <typename Take>
   void collect_due(sdk::Timestamp due_at, const Key* from, std::size_t limit, Take take,
-                   std::vector<Record*>& picked) const;
+                   std::vector<Record*>& picked);
 
   Order& order_of(const Record& record) noexcept { return record.lease != 0 ? leased_ : free_; }
   /** The record's lease group if its lease is live at `now`, else null. */
@@ -221,9 +227,9 @@ class MemoryStore final : public sdk::JobStore {
   mutable std::mutex mutex_;
   KeyTable keys_;  // the map keys of every document held
   std::string encode_buffer_;  // make_record's scratch, kept so that it rarely grows
+  Index index_;    // id -> record; owns the records the orders link (declared first: destroyed last)
   Order free_;     // records without a lease
   Order leased_;   // records with a lease (live or expired)
-  Index index_;    // id -> record; owns the records the orders point to
   Groups groups_;   // lease groups with at least one member, by id (never 0)
   std::uint32_t next_group_ = 1;
   std::uint64_t next_sequence_ = 0;
