@@ -44,7 +44,7 @@ struct Step {
 };
 
 /**
- * A pass's working arrays, kept by each thread that runs passes (pass_buffers()): for a
+ * A pass's working arrays, kept by each thread that runs passes (process_jobs.cpp): for a
  * batch of 1,024 runs some are well over 64 KB, and freeing a block that large made glibc
  * consolidate the small free blocks the pass had left (the runs' and records') every time.
  * Empty but for their capacity between passes.
@@ -54,7 +54,7 @@ struct PassBuffers {
   std::vector<sdk::Status> status_of;  ///< per step: what its executor answered
   std::vector<sdk::Status> statuses;   ///< one executor's answers
   std::vector<std::pair<ExecutorPtr, std::vector<std::size_t>>> by_executor;  ///< indices into steps
-  bool in_use = false;
+  bool in_use = false;  ///< a pass on this thread is using them (a pass within it gets its own)
 };
 
 /**
@@ -174,7 +174,7 @@ class SchedulerCore final : public RunReporter {
      * without a revision (a database store's) are decoded every time and not kept.
      */
     DecodedJobs decoded = {};
-    /** Jobs kept in `decoded` at most; beyond, it starts over. */
+    /** Jobs kept in `decoded` at most; a pass that finds no room for its batch empties it. */
     static constexpr std::size_t kDecodedJobsKept = 65536;
     /** Due jobs to take in the next pass: small at first so that the first runs start
      *  soon, doubling while batches come back full. */
