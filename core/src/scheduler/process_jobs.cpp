@@ -99,14 +99,8 @@ void SchedulerCore::drop_retired_jobs() {
   std::vector<DecodedJobs::node_type> dropped;
   {
     std::lock_guard lock(mutex_);
-    if (retired_.empty()) return;
     dropped.swap(retired_);
   }
-  dropped.clear();  // destroys the jobs, outside the lock
-  // The array goes back, so that the passes retiring the next jobs do not grow one anew
-  // (growing it, and freeing the old one, made glibc consolidate its free lists).
-  std::lock_guard lock(mutex_);
-  if (retired_.empty()) retired_.swap(dropped);
 }
 
 sdk::Held SchedulerCore::held(const StoreEntry& entry, DecodedJobs::const_iterator it, std::uint64_t revision,
@@ -157,15 +151,12 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   due.clear();
   releases.clear();
   // Room for the whole batch, made before the store hands it over: a job the store
-  // removes at hand-over (`taken`) must still be here when the pass gets to it, and no
-  // insertion in this pass may rehash the cache, which would invalidate what `known` found.
+  // removes at hand-over (`taken`) must still be here when the pass gets to it.
   DecodedJobs& cache = entry.decoded;
   if (cache.size() + batch > StoreEntry::kDecodedJobsKept) cache.clear();
-  if (static_cast<float>(cache.size() + batch) > cache.max_load_factor() * static_cast<float>(cache.bucket_count()))
-    cache.reserve(cache.size() + batch);
   // What `known` found for each record, in the order the store asked: the pass takes a
-  // record's job from there when the ids match (and, to be sure, the table was not
-  // rehashed), so that each id is hashed once.
+  // record's job from there when the ids match and the table was not rehashed since (by
+  // a job decoded in this pass), so that each id is hashed once.
   std::vector<DecodedJobs::iterator>& found = pass_found_;
   found.clear();
   const std::size_t buckets = cache.bucket_count();

@@ -295,7 +295,7 @@ class SchedulerCore final : public RunReporter {
   // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.
   // At most kRetiredJobsKept (as many as the look ahead decodes); beyond, a pass destroys
   // them at once, and a pass that decodes a job destroys one first (see decoded()). The
-  // look ahead makes room for as many as it decoded, and the array keeps its capacity.
+  // look ahead makes room for as many as it decoded, so that passes do not grow it.
   std::vector<DecodedJobs::node_type> retired_;
   static constexpr std::size_t kRetiredJobsKept = StoreEntry::kLookAheadMost;
   // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it

@@ -53,21 +53,12 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   // rather than as what its absence causes ("secnds: 3" -> unknown key, not "no length").
   sdk::ConfigReader reader(config, "interval trigger");
   reader.ignore("type");
-  std::optional<double> numbers[kUnits];
-  for (int i = 0; i < kUnits; ++i) {
-    if (const sdk::Value* value = reader.number_value(kUnitTable[i].key)) {
-      numbers[i] = value->as_number();
-      components_[i] = *value;
-    }
-  }
+  for (int i = 0; i < kUnits; ++i)
+    if (const sdk::Value* value = reader.number_value(kUnitTable[i].key)) components_[i] = *value;
   std::optional<std::string> timezone = reader.string("timezone");
   std::optional<std::string> start_text = reader.string("start_date");
   std::optional<std::string> end_text = reader.string("end_date");
-  std::optional<double> jitter;
-  if (const sdk::Value* value = reader.number_value("jitter")) {
-    jitter = value->as_number();
-    jitter_value_ = *value;
-  }
+  if (const sdk::Value* value = reader.number_value("jitter")) jitter_value_ = *value;
   reader.finish();
 
   // Integral parts are summed exactly; fractional ones in floating point, rounded to
@@ -77,10 +68,10 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   bool overflow = false;
   const char* first_key = nullptr;  // the key errors about the length point at
   for (int i = 0; i < kUnits; ++i) {
-    if (!numbers[i]) continue;
-    const Unit& unit = kUnitTable[i];
     const sdk::Value& value = components_[i];
-    if (!std::isfinite(*numbers[i]))
+    if (value.is_null()) continue;
+    const Unit& unit = kUnitTable[i];
+    if (!std::isfinite(value.as_number()))
       throw sdk::Error(std::string("'") + unit.key + "' in interval trigger must be a finite number", unit.key);
     if (!first_key) first_key = unit.key;
     if (value.is_int()) {
@@ -88,7 +79,7 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
       if (__builtin_mul_overflow(value.as_int(), unit.micros, &part) || __builtin_add_overflow(whole, part, &whole))
         overflow = true;
     } else {
-      fractional += static_cast<long double>(*numbers[i]) * static_cast<long double>(unit.micros);
+      fractional += static_cast<long double>(value.as_number()) * static_cast<long double>(unit.micros);
     }
   }
   if (!first_key)
@@ -110,12 +101,13 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   start_date_ = start_text ? sdk::parse_datetime(*start_text, timezone_, "start_date") : host.now() + interval_;
   if (end_text) end_date_ = sdk::parse_datetime(*end_text, timezone_, "end_date");
 
-  if (jitter) {
-    if (!std::isfinite(*jitter) || *jitter < 0)
+  if (!jitter_value_.is_null()) {
+    const double jitter = jitter_value_.as_number();
+    if (!std::isfinite(jitter) || jitter < 0)
       throw sdk::Error("'jitter' in interval trigger must be a number of seconds >= 0, got " +
                            number_text(jitter_value_),
                        "jitter");
-    jitter_ = *jitter;
+    jitter_ = jitter;
   }
 }
 
