@@ -1,5 +1,7 @@
 // JSON encoding of Value: the persisted and process-boundary form of plain data.
+#include <bit>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -83,23 +85,26 @@ void write(std::string& out, const Value& v) {
 /**
  * The items of the lists and maps being read, innermost last: each one finished takes
  * its own, so that it is allocated once at its size instead of growing. Kept per thread
- * from one document to the next, so that reading many documents does not grow them again.
+ * from one document to the next, so that reading many documents does not grow them
+ * again; so is the buffer for a string value that holds escapes.
  */
 struct Scratch {
   std::vector<Value> list_items;
   std::vector<std::pair<std::string, Value>> map_entries;
+  std::string unescaped_string;
 };
 
 class Parser {
  public:
-  Parser(std::string_view text, Scratch& scratch)
-      : text_(text), list_items_(scratch.list_items), map_entries_(scratch.map_entries) {
-    list_items_.clear();  // a document that failed may have left items behind
-    map_entries_.clear();
+  Parser(std::string_view text, Scratch& scratch) : text_(text), scratch_(scratch) {
+    scratch_.list_items.clear();  // a document that failed may have left items behind
+    scratch_.map_entries.clear();
   }
 
   Value parse_document() {
-    Value v = parse_value(0);
+    skip_space();
+    Value v;
+    parse_value(0, [&v](auto&& item) { v = Value(std::forward<decltype(item)>(item)); });
     skip_space();
     if (pos_ != text_.size()) fail("unexpected text after the value");
     return v;
@@ -122,7 +127,9 @@ class Parser {
   }
 
   bool consume(std::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) return false;
+    if (text_.size() - pos_ < word.size()) return false;
+    for (std::size_t i = 0; i < word.size(); ++i)
+      if (text_[pos_ + i] != word[i]) return false;
     pos_ += word.size();
     return true;
   }
@@ -133,22 +140,27 @@ class Parser {
     return true;
   }
 
-  Value parse_value(int depth) {
-    if (depth > kMaxDepth) fail("nesting too deep");
-    skip_space();
+  /**
+   * Reads the value at pos_ (no space before it) and hands it to `add`, which constructs
+   * it where it goes: a scalar is built there from its parts (a string from a view of the
+   * text), never built first and moved.
+   */
+  template <typename Add>
+  void parse_value(int depth, Add&& add) {
     if (pos_ >= text_.size()) fail("unexpected end");
     char c = text_[pos_];
-    if (c == '{') return parse_map(depth);
-    if (c == '[') return parse_list(depth);
-    if (c == '"') return Value(parse_string());
-    if (c == '-' || (c >= '0' && c <= '9')) return parse_number();
-    if (consume("null")) return Value();
-    if (consume("true")) return Value(true);
-    if (consume("false")) return Value(false);
+    if (c == '"') return add(read_string(scratch_.unescaped_string));
+    if (c == '{') return add(parse_map(depth));
+    if (c == '[') return add(parse_list(depth));
+    if (c == '-' || (c >= '0' && c <= '9')) return parse_number(add);
+    if (consume("null")) return add(nullptr);
+    if (consume("true")) return add(true);
+    if (consume("false")) return add(false);
     fail(std::string("unexpected character '") + c + "'");
   }
 
-  Value parse_number() {
+  template <typename Add>
+  void parse_number(Add& add) {
     std::size_t start = pos_;
     bool is_float = false;
     if (text_[pos_] == '-') ++pos_;
@@ -169,12 +181,12 @@ class Parser {
       double d = 0;
       auto [end, ec] = std::from_chars(first, last, d);
       if (ec != std::errc() || end != last) fail("bad number");
-      return Value(d);
+      return add(d);
     }
     std::int64_t i = 0;
     auto [end, ec] = std::from_chars(first, last, i);
     if (ec != std::errc() || end != last) fail("bad or out-of-range integer");
-    return Value(static_cast<long long>(i));
+    add(static_cast<long long>(i));
   }
 
   unsigned parse_hex4() {
@@ -204,41 +216,61 @@ class Parser {
     }
   }
 
-  /** Where the run of plain characters from `from` ends: the next '"' or '\\' (or the end). */
+  /**
+   * Where the run of plain characters from `from` ends: the next '"' or '\\' (or the end).
+   * Eight bytes at a time: a byte equal to c is a zero byte of word ^ (c in every byte),
+   * and (x - 0x01..01) & ~x & 0x80..80 marks the lowest zero byte of x exactly (a borrow
+   * can only mark bytes above it).
+   */
   std::size_t run_end(std::size_t from) const {
-    const char* first = text_.data() + from;
-    std::size_t left = text_.size() - from;
-    const void* quote = std::memchr(first, '"', left);
-    std::size_t length = quote ? static_cast<std::size_t>(static_cast<const char*>(quote) - first) : left;
-    const void* escape = std::memchr(first, '\\', length);
-    if (escape) length = static_cast<std::size_t>(static_cast<const char*>(escape) - first);
-    return from + length;
+    constexpr std::uint64_t kOnes = 0x0101010101010101;
+    constexpr std::uint64_t kHighs = 0x8080808080808080;
+    const char* p = text_.data() + from;
+    const char* end = text_.data() + text_.size();
+    for (; end - p >= 8; p += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, sizeof word);
+      if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);  // first byte lowest
+      const std::uint64_t quotes = word ^ (kOnes * '"');
+      const std::uint64_t escapes = word ^ (kOnes * '\\');
+      const std::uint64_t found = (((quotes - kOnes) & ~quotes) | ((escapes - kOnes) & ~escapes)) & kHighs;
+      if (found) return static_cast<std::size_t>(p - text_.data()) + static_cast<std::size_t>(std::countr_zero(found) / 8);
+    }
+    while (p != end && *p != '"' && *p != '\\') ++p;
+    return static_cast<std::size_t>(p - text_.data());
   }
 
-  std::string parse_string() {
-    ++pos_;  // opening quote
-    std::string out;
+  /**
+   * Reads the string at pos_ (its opening quote): a view of the text when it holds no
+   * escape (nearly always), else of `buffer`, which then holds it unescaped.
+   */
+  std::string_view read_string(std::string& buffer) {
+    const std::size_t start = ++pos_;
+    std::size_t end = run_end(pos_);
+    if (end < text_.size() && text_[end] == '"') {
+      pos_ = end + 1;
+      return text_.substr(start, end - start);
+    }
+    buffer.clear();
     while (true) {
-      // Copy the run up to the next quote or escape at once.
-      std::size_t end = run_end(pos_);
       if (end == text_.size()) {
         pos_ = text_.size();
         fail("unterminated string");
       }
-      out.append(text_.data() + pos_, end - pos_);
+      buffer.append(text_.data() + pos_, end - pos_);
       pos_ = end + 1;
-      if (text_[end] == '"') return out;
+      if (text_[end] == '"') return buffer;
       if (pos_ >= text_.size()) fail("unterminated escape");
       char e = text_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"': buffer += '"'; break;
+        case '\\': buffer += '\\'; break;
+        case '/': buffer += '/'; break;
+        case 'b': buffer += '\b'; break;
+        case 'f': buffer += '\f'; break;
+        case 'n': buffer += '\n'; break;
+        case 'r': buffer += '\r'; break;
+        case 't': buffer += '\t'; break;
         case 'u': {
           unsigned code = parse_hex4();
           if (code >= 0xDC00 && code < 0xE000) fail("unpaired low surrogate");
@@ -248,11 +280,12 @@ class Parser {
             if (low < 0xDC00 || low >= 0xE000) fail("high surrogate not followed by a low surrogate");
             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
           }
-          append_utf8(out, code);
+          append_utf8(buffer, code);
           break;
         }
         default: fail(std::string("bad escape '\\") + e + "'");
       }
+      end = run_end(pos_);
     }
   }
 
@@ -266,41 +299,49 @@ class Parser {
   }
 
   Value parse_list(int depth) {
+    if (depth >= kMaxDepth) fail("nesting too deep");
     ++pos_;
     skip_space();
     if (consume(']')) return Value::List{};
-    const std::size_t first = list_items_.size();
+    auto& items = scratch_.list_items;
+    const std::size_t first = items.size();
     while (true) {
-      list_items_.push_back(parse_value(depth + 1));
+      parse_value(depth + 1, [&items](auto&& item) { items.emplace_back(std::forward<decltype(item)>(item)); });
       skip_space();
-      if (consume(']')) return take_from(list_items_, first);
+      if (consume(']')) return take_from(items, first);
       if (!consume(',')) fail("expected ',' or ']'");
+      skip_space();
     }
   }
 
   Value parse_map(int depth) {
+    if (depth >= kMaxDepth) fail("nesting too deep");
     ++pos_;
     skip_space();
     if (consume('}')) return Value::Map{};
-    const std::size_t first = map_entries_.size();
+    auto& entries = scratch_.map_entries;
+    const std::size_t first = entries.size();
+    std::string unescaped_key;  // this map's own: a map in the value reads its keys meanwhile
     while (true) {
       skip_space();
       if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
-      std::string key = parse_string();
+      std::string_view key = read_string(unescaped_key);
       skip_space();
       if (!consume(':')) fail("expected ':'");
-      Value item = parse_value(depth + 1);
-      map_entries_.emplace_back(std::move(key), std::move(item));
       skip_space();
-      if (consume('}')) return Value::Map::from_entries(take_from(map_entries_, first));  // the last equal key wins
+      parse_value(depth + 1, [&entries, key](auto&& item) {
+        entries.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                             std::forward_as_tuple(std::forward<decltype(item)>(item)));
+      });
+      skip_space();
+      if (consume('}')) return Value::Map::from_entries(take_from(entries, first));  // the last equal key wins
       if (!consume(',')) fail("expected ',' or '}'");
     }
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
-  std::vector<Value>& list_items_;
-  std::vector<std::pair<std::string, Value>>& map_entries_;
+  Scratch& scratch_;
 };
 
 }  // namespace

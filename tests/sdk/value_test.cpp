@@ -223,6 +223,30 @@ TEST_CASE("JSON: strings are escaped and read back", "[value][json]") {
   CHECK(Value::from_json(R"("\/\b\f")").as_string() == "/\b\f");
 }
 
+// Strings are scanned eight bytes at a time: a quote or backslash must be found at any
+// position of a block and in the bytes after the last whole block, next to any byte value.
+TEST_CASE("JSON: a quote or backslash is found at every position of strings of any length", "[value][json]") {
+  for (std::size_t length = 0; length <= 40; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (char special : {'"', '\\'}) {
+        std::string text(length, 'a');
+        for (std::size_t i = 0; i < length; ++i) text[i] = static_cast<char>(i % 2 ? 0x80 + i : 0x21 + i);
+        text[at] = special;
+        INFO("length " << length << ", special at " << at);
+        Value original = text;
+        CHECK(Value::from_json(original.to_json()) == original);
+        Value in_map = Value::Map{{text, Value::List{text, 1}}};
+        CHECK(Value::from_json(in_map.to_json()) == in_map);
+      }
+    }
+  }
+}
+
+TEST_CASE("JSON: escaped keys of nested maps are each kept", "[value][json]") {
+  Value v = Value::from_json(R"({"a\"b": {"c\nd": {"e\\f": 1}, "g\th": 2}, "i\"": 3})");
+  CHECK(v == Value(Value::Map{{"a\"b", Value::Map{{"c\nd", Value::Map{{"e\\f", 1}}}, {"g\th", 2}}}, {"i\"", 3}}));
+}
+
 TEST_CASE("JSON: unicode passes through as UTF-8 and u-escapes decode to UTF-8", "[value][json]") {
   Value s = "Grüße, 東京, 😀";
   CHECK(s.to_json() == "\"Grüße, 東京, 😀\"");
