@@ -189,6 +189,38 @@ TEST_CASE("threadpool: a batch bigger than the idle workers runs on all of them"
   CHECK(probe.invoked == 18);
 }
 
+// Short runs are taken by fewer workers than the pool has (StartPolicy); runs that block
+// must not wait for each other all the same.
+TEST_CASE("threadpool: runs that block, submitted one after another, all run at once", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  Gate gate;
+  ThreadPoolExecutor pool(host, workers(8));
+  REQUIRE(pool.start().ok());
+  for (int i = 0; i < 6; ++i) REQUIRE(pool.submit(run("blocker", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  bool all_six_ran = eventually([&] { return probe.running == 6; });
+  gate.open();
+  CHECK(all_six_ran);
+  pool.shutdown(true);
+  CHECK(probe.invoked == 6);
+}
+
+TEST_CASE("threadpool: a run submitted while another blocks starts without waiting for it", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  Gate gate;
+  ThreadPoolExecutor pool(host, workers(2));
+  REQUIRE(pool.start().ok());
+  REQUIRE(pool.submit(run("blocker", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  REQUIRE(eventually([&] { return probe.running == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(pool.submit(run("quick", probe)).ok());
+  bool quick_ran = eventually([&] { return probe.invoked == 2; });
+  gate.open();
+  CHECK(quick_ran);
+  pool.shutdown(true);
+}
+
 TEST_CASE("threadpool: shutdown(wait=true) finishes running and queued runs", "[threadpool]") {
   FakeHost host;
   RunProbe probe;

@@ -3,6 +3,7 @@
 #include <apsched/sdk/config.h>
 #include <apsched/sdk/status.h>
 
+#include <chrono>
 #include <string>
 
 namespace apsched::executors {
@@ -17,7 +18,8 @@ ThreadPoolExecutor::ThreadPoolExecutor(sdk::Host& host, const sdk::Value& config
                            "max_workers");
         reader.finish();
         return static_cast<std::size_t>(workers);
-      }()) {}
+      }()),
+      policy_(max_workers_, StartPolicy::parallel_for_cpus(std::thread::hardware_concurrency()), kSettle) {}
 
 sdk::Status ThreadPoolExecutor::start() noexcept {
   std::unique_lock lock(mutex_);
@@ -26,7 +28,7 @@ sdk::Status ThreadPoolExecutor::start() noexcept {
     return {sdk::Code::unavailable, "threadpool executor was shut down and cannot be started again", {}};
   try {
     workers_.reserve(max_workers_);
-    for (std::size_t i = 0; i < max_workers_; ++i) workers_.emplace_back([this] { work(); });
+    for (std::size_t slot = 0; slot < max_workers_; ++slot) workers_.emplace_back([this, slot] { work(slot); });
   } catch (const std::exception& e) {
     // Could not start them all: stop and join the ones that did start.
     std::string started = std::to_string(workers_.size());
@@ -61,11 +63,12 @@ void ThreadPoolExecutor::submit_all(std::vector<std::unique_ptr<sdk::JobRun>> ru
 
 void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
                                  std::span<sdk::Status> statuses) noexcept {
-  std::size_t queued = 0;
+  std::size_t wake = 0;
   std::size_t idle = 0;
   {
     std::lock_guard lock(mutex_);
-    idle = idle_workers_;
+    const std::size_t waiting = queue_.size();
+    std::size_t queued = 0;
     for (std::size_t i = 0; i < runs.size(); ++i) {
       if (state_ != State::running) {
         statuses[i] = {sdk::Code::unavailable,
@@ -82,29 +85,40 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
                        {}};
       }
     }
+    idle = idle_workers_;
+    if (queued > 0) wake = policy_.submitted(StartPolicy::Clock::now(), queued, waiting, idle);
   }
-  // Wake one idle worker per queued run at most: a busy one takes the next run anyway.
-  if (queued >= idle) {
-    if (idle > 0) work_ready_.notify_all();
+  if (wake > 0 && wake >= idle) {
+    work_ready_.notify_all();
   } else {
-    for (std::size_t i = 0; i < queued; ++i) work_ready_.notify_one();
+    for (std::size_t i = 0; i < wake; ++i) work_ready_.notify_one();
   }
 }
 
-void ThreadPoolExecutor::work() noexcept {
+void ThreadPoolExecutor::work(std::size_t slot) noexcept {
+  std::unique_lock lock(mutex_);
   while (true) {
-    std::unique_ptr<sdk::JobRun> run;
-    {
-      std::unique_lock lock(mutex_);
-      ++idle_workers_;
-      work_ready_.wait(lock, [this] { return !queue_.empty() || state_ == State::stopping || state_ == State::stopped; });
-      --idle_workers_;
-      if (queue_.empty()) return;  // shutting down and nothing left
-      run = std::move(queue_.front());
+    if (!queue_.empty() && policy_.may_take(slot, StartPolicy::Clock::now())) {
+      std::unique_ptr<sdk::JobRun> run = std::move(queue_.front());
       queue_.pop_front();
+      const bool wake_watcher = policy_.took(slot, StartPolicy::Clock::now(), queue_.size(), idle_workers_);
+      lock.unlock();
+      if (wake_watcher) work_ready_.notify_one();
+      watchdog_.run(*run, abort_);
+      run.reset();
+      lock.lock();
+      continue;
     }
-    watchdog_.run(*run, abort_);
-    run.reset();
+    if (queue_.empty() && (state_ == State::stopping || state_ == State::stopped)) return;
+    const bool watching = policy_.going_idle(slot, queue_.size());
+    ++idle_workers_;
+    if (watching)
+      work_ready_.wait_until(lock, policy_.watch_deadline());
+    else
+      work_ready_.wait(lock);
+    --idle_workers_;
+    policy_.woke(slot);
+    if (watching && policy_.watched(StartPolicy::Clock::now(), queue_.size())) work_ready_.notify_all();
   }
 }
 
@@ -119,6 +133,7 @@ void ThreadPoolExecutor::shutdown(bool wait) noexcept {
       dropped.swap(queue_);
     }
     state_ = State::stopping;
+    policy_.drain();
   }
   work_ready_.notify_all();
   if (!dropped.empty()) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "executors/common/run_watchdog.h"
+#include "executors/threadpool/start_policy.h"
 
 namespace apsched::executors {
 
@@ -24,6 +25,10 @@ namespace apsched::executors {
  *  - `max_workers`: number of worker threads, >= 1 (default 10, as APScheduler).
  *
  * Workers start in start(). submit() queues the run (FIFO) and never waits for a job.
+ * Short runs are taken by as many workers as the machine has CPUs but one, so that they
+ * do not crowd out the thread that submits them; a run that is long or blocks (running
+ * for more than 1 ms) no longer counts, and runs left waiting 1 ms are taken by every
+ * idle worker (StartPolicy).
  * shutdown(true) lets queued and running runs finish; shutdown(false) destroys queued
  * runs without running them and asks running ones to stop through their StopToken.
  * A run past its timeout is reported timed out at the limit and asked to stop; its
@@ -45,7 +50,7 @@ class ThreadPoolExecutor final : public sdk::Executor {
 
   sdk::Status start() noexcept override;
   sdk::Status submit(std::unique_ptr<sdk::JobRun> run) noexcept override;
-  /** Queues them all under one lock and wakes at most as many idle workers as runs. */
+  /** Queues them all under one lock and wakes the idle workers StartPolicy asks for. */
   void submit_all(std::vector<std::unique_ptr<sdk::JobRun>> runs, std::vector<sdk::Status>& statuses) noexcept override;
   void shutdown(bool wait) noexcept override;
 
@@ -56,7 +61,7 @@ class ThreadPoolExecutor final : public sdk::Executor {
 
   /** Queues `runs[i]` or sets `statuses[i]` to why not; the runs not queued stay in `runs`. */
   void enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs, std::span<sdk::Status> statuses) noexcept;
-  void work() noexcept;
+  void work(std::size_t slot) noexcept;
   void join_workers() noexcept;
 
   sdk::Host& host_;
@@ -66,16 +71,21 @@ class ThreadPoolExecutor final : public sdk::Executor {
   std::atomic<bool> abort_{false};
   RunWatchdog watchdog_{host_};
 
-  // Lock rule: mutex_ guards state_, queue_, workers_ and idle_workers_. It is never held
-  // while a run is executed or destroyed (a JobRun's destructor calls into the kernel),
-  // nor while joining. work_ready_ is signalled on submit when a worker is waiting (a
-  // busy worker takes the next run without being woken) and on shutdown.
+  // How long a run counts as holding a CPU, and how long queued runs wait before every
+  // idle worker takes them (see StartPolicy).
+  static constexpr std::chrono::milliseconds kSettle{1};
+
+  // Lock rule: mutex_ guards state_, queue_, workers_, idle_workers_ and policy_. It is
+  // never held while a run is executed or destroyed (a JobRun's destructor calls into the
+  // kernel), nor while joining. work_ready_ is signalled for the workers policy_ asks for
+  // (a busy worker takes the next run without being woken) and on shutdown.
   std::mutex mutex_;
   std::condition_variable work_ready_;
   State state_ = State::created;
   std::deque<std::unique_ptr<sdk::JobRun>> queue_;
   std::vector<std::thread> workers_;
   std::size_t idle_workers_ = 0;  // workers blocked on work_ready_
+  StartPolicy policy_;
 
   // Serialises shutdown() calls (and the destructor), so a second caller returns only
   // once the workers are joined. Taken before mutex_, never the other way round.

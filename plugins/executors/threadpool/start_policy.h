@@ -1,0 +1,88 @@
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace apsched::executors {
+
+/**
+ * When a thread pool's workers take queued runs, and how many idle workers a submit wakes.
+ *
+ * Waking every idle worker for a batch of short runs crowds the CPUs: on a 2-CPU machine
+ * the woken workers took the CPU of the scheduler thread that was preparing the next
+ * batch, so that the two took turns instead of working side by side (10,000 one-shot jobs
+ * due at once ran at ~370k/s with every worker woken, ~600k/s with one worker draining).
+ * So:
+ *  - at most `parallel` workers take runs at once (a pool makes it the CPUs but one, which
+ *    is left to whoever submits). A worker counts while its current run started less than
+ *    `settle` ago: an older run is long or blocked (sleep, I/O) and no longer counts, so a
+ *    run submitted next to it starts at once on another worker;
+ *  - when runs are queued and none was taken for `settle`, every idle worker takes runs
+ *    until the queue is empty ("all hands"): runs that block all start, within about
+ *    `settle` of each other. An idle worker watches for that: while runs are queued, one
+ *    idle worker (the watcher) waits with the deadline instead of without one.
+ *
+ * Workers are numbered 0..workers-1 (their slots). THREADING: none of its own; the pool
+ * calls every function under its lock.
+ */
+class StartPolicy {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  StartPolicy(std::size_t workers, std::size_t parallel, Clock::duration settle);
+
+  /** Runs that block or run long may keep this many workers busy before all hands. */
+  static std::size_t parallel_for_cpus(unsigned cpus) noexcept { return cpus > 1 ? cpus - 1 : 1; }
+
+  /**
+   * `queued` runs were added at `now` to the `waiting` already queued; `idle` workers
+   * wait. Returns how many of them to wake (to take runs, or one to watch the queue).
+   */
+  std::size_t submitted(Clock::time_point now, std::size_t queued, std::size_t waiting, std::size_t idle);
+
+  /** Whether worker `slot`, awake, takes the next queued run at `now`. */
+  bool may_take(std::size_t slot, Clock::time_point now) const;
+
+  /**
+   * Worker `slot` took a run at `now`; `left` runs are still queued and `idle` workers
+   * wait. Returns true when one of them is to be woken to watch the queue.
+   */
+  bool took(std::size_t slot, Clock::time_point now, std::size_t left, std::size_t idle);
+
+  /**
+   * Worker `slot` is about to wait for work while `queued` runs wait. Returns true when it
+   * is the watcher: it waits until watch_deadline() instead of until it is woken.
+   */
+  bool going_idle(std::size_t slot, std::size_t queued);
+  /** Worker `slot` woke up (woken, timed out or spuriously). */
+  void woke(std::size_t slot);
+  Clock::time_point watch_deadline() const noexcept { return last_progress_ + settle_; }
+  /**
+   * The watcher woke at `now` with `queued` runs waiting. Returns true when no run was
+   * taken for `settle`: every worker now takes runs until the queue is empty, and the
+   * idle ones are to be woken.
+   */
+  bool watched(Clock::time_point now, std::size_t queued);
+
+  /** Every worker takes runs from now on (the pool shuts down: the queue is drained). */
+  void drain() noexcept { draining_ = true; }
+
+ private:
+  /** Workers on their way to take runs, and those but `except` whose run counts toward `parallel`. */
+  std::size_t counted(Clock::time_point now, std::optional<std::size_t> except) const;
+  /** Whether to wake an idle worker to watch the `queued` runs (and note that one is asked). */
+  bool want_watcher(std::size_t queued, std::size_t idle);
+
+  const std::size_t parallel_;
+  const Clock::duration settle_;
+  std::vector<std::optional<Clock::time_point>> taken_at_;  // by slot: when its current run was taken
+  std::size_t waking_ = 0;                // woken to take runs, not awake yet
+  std::optional<std::size_t> watcher_;    // the slot watching the queue
+  bool watcher_asked_ = false;            // an idle worker was woken to watch; the first to wake does
+  bool all_hands_ = false;                // the queue stalled: every worker takes runs until it is empty
+  bool draining_ = false;
+  Clock::time_point last_progress_{};     // the last take, or when runs were queued into an empty queue
+};
+
+}  // namespace apsched::executors
