@@ -290,7 +290,8 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
     out.clear();
-    std::vector<Record*> picked;
+    std::vector<Record*>& picked = picked_;
+    picked.clear();
     collect_due(now, nullptr, limit, [&](const Record* r) {
       const LeaseGroup* held = live_lease(*r, now);
       return held == nullptr || held->owner == lease.owner;
@@ -299,14 +300,20 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
     // First what can fail (copies, documents, the group), then what cannot: a failure
     // leaves every record as it was.
     out.reserve(picked.size());
+    std::size_t leased = 0;
     for (Record* record : picked) {
       const sdk::Held held = known ? known(record->id(), record->revision, next_run_time_of(*record)) : sdk::Held::nothing;
       out.push_back(to_record(*record, held != sdk::Held::nothing));
       out.back().taken = held == sdk::Held::last_run;  // its last run: removed now, not leased and then removed
+      if (!out.back().taken) ++leased;
+    }
+    if (leased == 0) {
+      for (Record* record : picked) erase(*record);
+      return sdk::Status::success();
     }
     auto group = open_group(lease);
     try {
-      group->second.keys.reserve(picked.size());  // so that join() does not allocate
+      group->second.keys.reserve(leased);  // so that join() does not allocate
     } catch (...) {
       close_if_empty(group);
       throw;
@@ -372,7 +379,8 @@ sdk::Status MemoryStore::peek_due(sdk::Timestamp now, sdk::Timestamp until, std:
     std::lock_guard lock(mutex_);
     out.clear();
     const Record* last = after.empty() ? nullptr : find(after);
-    std::vector<Record*> picked;
+    std::vector<Record*>& picked = picked_;
+    picked.clear();
     collect_due(until, last ? &last->key : nullptr, limit, [&](const Record* r) {
       if (live_lease(*r, now)) return false;
       return !known || known(r->id(), r->revision, next_run_time_of(*r)) == sdk::Held::nothing;

@@ -227,6 +227,7 @@ class MemoryStore final : public sdk::JobStore {
   mutable std::mutex mutex_;
   KeyTable keys_;  // the map keys of every document held
   std::string encode_buffer_;  // make_record's scratch, kept so that it rarely grows
+  std::vector<Record*> picked_;  // acquire_due's and peek_due's scratch: not allocated per pass
   Index index_;    // id -> record; owns the records the orders link (declared first: destroyed last)
   Order free_;     // records without a lease
   Order leased_;   // records with a lease (live or expired)
