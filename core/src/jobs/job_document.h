@@ -5,6 +5,7 @@
 #include "apsched/sdk/store.h"
 #include "jobs/job_libraries.h"
 #include "loader/trigger_handle.h"
+#include "scheduler/running_instances.h"
 
 namespace apsched::core::detail {
 
@@ -15,6 +16,7 @@ namespace apsched::core::detail {
  */
 struct RunSpec {
   std::string job_id;
+  std::shared_ptr<InstanceCount> instances;  ///< its id's running submissions (max_instances)
   std::string jobstore;
   std::string func;
   Value args;

@@ -32,7 +32,7 @@ class RunContext final : public sdk::JobContext {
 JobRunImpl::JobRunImpl(RunReporter& reporter, std::shared_ptr<const RunSpec> spec, std::vector<Timestamp> run_times)
     : reporter_(reporter), spec_(std::move(spec)), run_times_(std::move(run_times)) {}
 
-JobRunImpl::~JobRunImpl() { reporter_.run_finished(spec_->job_id); }
+JobRunImpl::~JobRunImpl() { spec_->instances->release(); }  // the submission is over
 
 const std::string& JobRunImpl::library_file() const noexcept {
   static const std::string none;

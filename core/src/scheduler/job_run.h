@@ -23,8 +23,6 @@ class RunReporter {
                          const sdk::JobOutcome& outcome) = 0;
   /** A run whose timeout was reported has really returned: its outcome is only logged. */
   virtual void run_returned_late(const std::string& job_id, Timestamp run_time, const sdk::JobOutcome& outcome) = 0;
-  /** The submission is over: releases its max_instances slot. */
-  virtual void run_finished(const std::string& job_id) = 0;
   virtual void job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) = 0;
 };
 

@@ -206,7 +206,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     std::vector<Timestamp> run_times = record.taken ? std::vector<Timestamp>{*record.next_run_time} : due_run_times(*job, now);
     if (!run_times.empty()) {
       Timestamp last = run_times.back();
-      if (!instances_.take(job->info.id, job->info.max_instances)) {
+      if (!job->run->instances->take(job->info.max_instances)) {
         spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
                      job->info.id, job->info.max_instances);
         Event e = job_event(EVENT_JOB_MAX_INSTANCES, job->info.id, alias);
@@ -238,9 +238,9 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   status = jobs.release(instance_id_, releases);
   if (!status.ok()) {
     // The new run times were not recorded: run nothing now, so nothing runs twice; the
-    // jobs stay due and are taken again on the next pass. The runs are dropped outside
-    // the lock (dropping one releases its instance slot, which takes the lock). A taken
-    // job is no longer in the store: its last run goes ahead.
+    // jobs stay due and are taken again on the next pass (the runs are dropped by
+    // perform(), which releases their instance counts). A taken job is no longer in the
+    // store: its last run goes ahead.
     for (std::size_t i = first_step; i < steps.size(); ++i) steps[i].cancelled = !steps[i].taken;
     throw SchedulerError("could not record the next run times (" + status.message + "); the due runs will be retried");
   }
@@ -257,9 +257,9 @@ void SchedulerCore::prepare_runs(LoadedJob& job) {
   const std::uint64_t generation = libraries_.generation();
   if (job.run_generation == generation) return;
   const Job& info = job.info;
-  job.run = std::make_shared<const RunSpec>(RunSpec{info.id, info.jobstore, info.func, info.args, info.kwargs,
-                                                    info.misfire_grace_time, info.timeout,
-                                                    libraries_.resolve(info.func)});
+  job.run = std::make_shared<const RunSpec>(RunSpec{info.id, instances_.count_of(info.id), info.jobstore,
+                                                    info.func, info.args, info.kwargs, info.misfire_grace_time,
+                                                    info.timeout, libraries_.resolve(info.func)});
   job.run_generation = generation;
 }
 
@@ -389,8 +389,6 @@ void SchedulerCore::run_returned_late(const std::string& job_id, Timestamp run_t
   spdlog::warn("Job \"{}\" (scheduled at {}) returned after its timeout was reported and {}; not reported again",
                job_id, sdk::format_datetime(run_time, timezone_), result);
 }
-
-void SchedulerCore::run_finished(const std::string& job_id) { instances_.release(job_id); }
 
 void SchedulerCore::job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) {
   spdlog::log(to_spdlog(level), "[job {}] {}", job_id, message);

@@ -1,44 +1,35 @@
 #include "scheduler/running_instances.h"
 
-#include <functional>
+#include <algorithm>
 
 namespace apsched::core::detail {
 
-RunningInstances::HashedId RunningInstances::hashed(std::string_view job_id) noexcept {
-  return {std::hash<std::string_view>{}(job_id), job_id};
-}
-
-bool RunningInstances::take(const std::string& job_id, int limit) {
-  const HashedId key = hashed(job_id);
-  Shard& shard = shard_of(key);
-  std::lock_guard lock(shard.mutex);
-  if (auto it = shard.running.find(key); it != shard.running.end()) {
-    if (it->second >= limit) return false;
-    ++it->second;
-    return true;
-  }
-  if (limit < 1) return false;
-  if (shard.spare.empty()) {
-    shard.running.emplace(Key{key.hash, job_id}, 1);
-    return true;
-  }
-  Counts::node_type node = std::move(shard.spare.back());
-  shard.spare.pop_back();
-  node.key().hash = key.hash;
-  node.key().id = job_id;
-  node.mapped() = 1;
-  shard.running.insert(std::move(node));
+bool InstanceCount::take(int limit) noexcept {
+  int running = running_.load(std::memory_order_relaxed);
+  do {
+    if (running >= limit) return false;
+  } while (!running_.compare_exchange_weak(running, running + 1, std::memory_order_acq_rel));
   return true;
 }
 
-void RunningInstances::release(const std::string& job_id) {
-  const HashedId key = hashed(job_id);
-  Shard& shard = shard_of(key);
-  std::lock_guard lock(shard.mutex);
-  auto it = shard.running.find(key);
-  if (it == shard.running.end() || --it->second > 0) return;
-  if (shard.spare.size() < kSpareNodes) shard.spare.push_back(shard.running.extract(it));
-  else shard.running.erase(it);
+void InstanceCount::release() noexcept {
+  int running = running_.load(std::memory_order_relaxed);
+  do {
+    if (running <= 0) return;
+  } while (!running_.compare_exchange_weak(running, running - 1, std::memory_order_acq_rel));
+}
+
+std::shared_ptr<InstanceCount> RunningInstances::count_of(const std::string& job_id) {
+  auto [it, added] = counts_.try_emplace(job_id);
+  if (!added)
+    if (std::shared_ptr<InstanceCount> live = it->second.lock()) return live;
+  auto count = std::make_shared<InstanceCount>();
+  it->second = count;
+  if (counts_.size() >= sweep_at_) {
+    std::erase_if(counts_, [](const auto& entry) { return entry.second.expired(); });
+    sweep_at_ = std::max(kFirstSweep, 2 * counts_.size());
+  }
+  return count;
 }
 
 }  // namespace apsched::core::detail

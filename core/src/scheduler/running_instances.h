@@ -1,62 +1,48 @@
 #pragma once
-#include <array>
-#include <mutex>
+#include <atomic>
+#include <cstddef>
+#include <memory>
 #include <string>
-#include <string_view>
 #include <unordered_map>
-#include <vector>
 
 namespace apsched::core::detail {
 
 /**
- * Running submissions per job id, for max_instances. Split by id into shards, each with
- * its own mutex: runs of different jobs ending at once on many executor threads (a pool's
- * workers finishing short jobs) no longer queue up on one lock.
- * THREADING: any thread; a shard's mutex is held only inside these calls and no other
- * lock is taken under it (callers may hold the scheduler's lock around them).
+ * The running submissions of one job id, for max_instances. Shared by the job's RunSpecs
+ * (see RunningInstances), so that a pass taking a count and an executor thread releasing
+ * it at the end of a run look nothing up and take no lock.
+ * THREADING: any thread (an atomic count).
+ */
+class InstanceCount {
+ public:
+  /** Counts one more running submission unless `limit` are running already. */
+  bool take(int limit) noexcept;
+  /** One submission is over (never below zero). */
+  void release() noexcept;
+
+ private:
+  std::atomic<int> running_{0};
+};
+
+/**
+ * The InstanceCount of each job id that has a live RunSpec. A RunSpec made for a job gets
+ * the count its id's other live RunSpecs share (a run of the job's previous revision, or
+ * of a job removed and added again, still going counts), else a new one: an id without a
+ * live RunSpec has nothing running.
+ * THREADING: the scheduler's lock (RunSpecs are made by passes and look aheads under it).
  */
 class RunningInstances {
  public:
-  /** Counts one more running submission of `job_id` unless `limit` are running already. */
-  bool take(const std::string& job_id, int limit);
-  /** One submission of `job_id` is over. */
-  void release(const std::string& job_id);
+  std::shared_ptr<InstanceCount> count_of(const std::string& job_id);
+  /** Ids remembered, some of them without a live RunSpec until the next sweep (for tests). */
+  std::size_t size() const noexcept { return counts_.size(); }
 
  private:
-  // An id with its hash, computed once per call for both the shard and the shard's map.
-  struct HashedId {
-    std::size_t hash;
-    std::string_view id;
-  };
-  struct Key {
-    std::size_t hash;
-    std::string id;
-  };
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(const Key& key) const noexcept { return key.hash; }
-    std::size_t operator()(const HashedId& key) const noexcept { return key.hash; }
-  };
-  struct KeyEqual {
-    using is_transparent = void;
-    bool operator()(const auto& a, const auto& b) const noexcept { return a.hash == b.hash && a.id == b.id; }
-  };
-  using Counts = std::unordered_map<Key, int, KeyHash, KeyEqual>;
-  // A cache line each: the scheduler thread takes counts in one shard while pool workers
-  // release them in others, and shards sharing a line would make each write evict the other's.
-  struct alignas(64) Shard {
-    std::mutex mutex;
-    Counts running;                        // ids with at least one running submission
-    std::vector<Counts::node_type> spare;  // nodes of ids whose runs ended, for take() to reuse
-  };
-  static HashedId hashed(std::string_view job_id) noexcept;
-  Shard& shard_of(const HashedId& key) noexcept { return shards_[key.hash % kShards]; }
-
-  static constexpr std::size_t kShards = 64;
-  // Spare nodes kept per shard: a run then takes its count without an allocation (and its
-  // end frees nothing on the executor's thread), as long as runs start as fast as they end.
-  static constexpr std::size_t kSpareNodes = 32;
-  std::array<Shard, kShards> shards_;
+  static constexpr std::size_t kFirstSweep = 1024;
+  std::unordered_map<std::string, std::weak_ptr<InstanceCount>> counts_;
+  // Size at which the ids without a live RunSpec are dropped: twice what was left at the
+  // last sweep, so that sweeping costs O(1) per id.
+  std::size_t sweep_at_ = kFirstSweep;
 };
 
 }  // namespace apsched::core::detail

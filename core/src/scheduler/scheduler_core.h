@@ -119,7 +119,6 @@ class SchedulerCore final : public RunReporter {
   void run_ended(const std::string& job_id, const std::string& jobstore, Timestamp run_time,
                  const sdk::JobOutcome& outcome) override;
   void run_returned_late(const std::string& job_id, Timestamp run_time, const sdk::JobOutcome& outcome) override;
-  void run_finished(const std::string& job_id) override;
   void job_log(const std::string& job_id, sdk::LogLevel level, std::string_view message) override;
 
  private:
@@ -312,8 +311,8 @@ class SchedulerCore final : public RunReporter {
   // the lock: its callback takes the lock.
   std::unique_ptr<JobPathWatcher> watcher_;
 
-  // Running submissions per job id (max_instances), with locks of its own so that runs
-  // ending on executor threads never wait for a pass holding `mutex_`.
+  // The max_instances count of each job id with a live RunSpec; guarded by mutex_. A run
+  // releases its count through its RunSpec, without this lock.
   RunningInstances instances_;
 };
 
