@@ -92,6 +92,34 @@ TEST_CASE("memory: add, get, update, remove", "[memory]") {
   CHECK(f.store.size() == 0);
 }
 
+// The index's buckets start small and double as records come: every record must be found
+// by its id across the growths, and updates and removals must leave the rest findable.
+TEST_CASE("memory: thousands of records are each found by id while the index grows, updates and removes",
+          "[memory]") {
+  Fixture f;
+  constexpr int kJobs = 5000;
+  auto id_of = [](int i) { return "job-" + std::to_string(i); };
+  for (int i = 0; i < kJobs; ++i) REQUIRE(f.store.add(job(id_of(i), i)).ok());
+  CHECK(f.store.size() == kJobs);
+  for (int i = 0; i < kJobs; i += 2) REQUIRE(f.store.update(job(id_of(i), kJobs + i)).ok());
+  for (int i = 0; i < kJobs; i += 3) REQUIRE(f.store.remove(id_of(i)).ok());
+  for (int i = 0; i < kJobs; ++i) {
+    std::optional<JobRecord> got;
+    REQUIRE(f.store.get(id_of(i), got).ok());
+    INFO(id_of(i));
+    if (i % 3 == 0) {
+      CHECK_FALSE(got.has_value());
+    } else {
+      REQUIRE(got.has_value());
+      CHECK(got->next_run_time == (i % 2 == 0 ? kJobs + i : i));
+    }
+  }
+  CHECK(f.store.add(job(id_of(1), 1)).code == Code::already_exists);
+  REQUIRE(f.store.remove_all().ok());
+  CHECK(f.store.size() == 0);
+  REQUIRE(f.store.add(job(id_of(1), 1)).ok());  // ids are free again
+}
+
 TEST_CASE("memory: duplicate ids and absent ids are reported", "[memory]") {
   Fixture f;
   REQUIRE(f.store.add(job("a", 10)).ok());

@@ -36,6 +36,8 @@ MemoryStore::MemoryStore(sdk::Host& host, const sdk::Value& config) : host_(host
   reader.finish();
 }
 
+MemoryStore::~MemoryStore() { erase_all(); }
+
 sdk::Status MemoryStore::start() noexcept { return sdk::Status::success(); }
 
 void MemoryStore::shutdown() noexcept {}
@@ -66,9 +68,9 @@ MemoryStore::RecordPtr MemoryStore::make_record(const sdk::JobRecord& job, Key k
   constexpr std::size_t kLargest = (std::size_t{1} << 31) - 1;
   if (job.id.size() > kLargest || document.size() > kLargest)
     throw std::length_error("job '" + job.id.substr(0, 64) + "' is too large for the memory store (2 GiB at most)");
-  static_assert(sizeof(Record) == 64, "a record's header stays 64 bytes (memory per job)");
+  static_assert(sizeof(Record) == 72, "a record's header stays 72 bytes (memory per job)");
   void* block = ::operator new(sizeof(Record) + job.id.size() + document.size());
-  RecordPtr record(new (block) Record{key, next_revision_, {}, static_cast<std::uint32_t>(job.id.size()),
+  RecordPtr record(new (block) Record{key, next_revision_, {}, {}, static_cast<std::uint32_t>(job.id.size()),
                                       static_cast<std::uint32_t>(document.size()), 0,
                                       static_cast<std::uint32_t>(IdHash{}(job.id))});
   ++next_revision_;
@@ -91,9 +93,9 @@ std::optional<sdk::Timestamp> MemoryStore::next_run_time_of(const Record& record
   return record.key.time;
 }
 
-MemoryStore::Record* MemoryStore::find(std::string_view id) const {
-  auto it = index_.find(id);
-  return it == index_.end() ? nullptr : it->get();
+MemoryStore::Record* MemoryStore::find(std::string_view id) {
+  auto it = index_.find(id, IdHash{}, IdEqual{});
+  return it == index_.end() ? nullptr : &*it;
 }
 
 const MemoryStore::LeaseGroup* MemoryStore::live_lease(const Record& record, sdk::Timestamp now) const {
@@ -158,11 +160,28 @@ void MemoryStore::rekey(Record& record, const std::optional<sdk::Timestamp>& nex
   free_.insert(record);
 }
 
+void MemoryStore::insert(RecordPtr record) {
+  if (index_.size() >= buckets_.size()) {
+    std::vector<Index::bucket_type> grown(2 * buckets_.size());
+    index_.rehash(Index::bucket_traits(grown.data(), grown.size()));
+    buckets_.swap(grown);
+  }
+  index_.insert(*record);
+  free_.insert(*record.release());
+}
+
 void MemoryStore::erase(Record& record) {
   Order& order = order_of(record);
   order.erase(order.iterator_to(record));
   if (record.lease != 0) leave_group(record);
-  index_.erase(index_.find(record.id()));  // frees the record
+  index_.erase(index_.iterator_to(record));
+  RecordDelete{}(&record);
+}
+
+void MemoryStore::erase_all() noexcept {
+  free_.clear();
+  leased_.clear();
+  index_.clear_and_dispose(RecordDelete{});
 }
 
 sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
@@ -170,10 +189,7 @@ sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
     std::lock_guard lock(mutex_);
     if (find(job.id) != nullptr)
       return {sdk::Code::already_exists, "a job with id '" + job.id + "' already exists in the memory store", {}};
-    RecordPtr record = make_record(job, make_key(job.next_run_time, next_sequence_));
-    Record* r = record.get();
-    index_.insert(std::move(record));
-    free_.insert(*r);
+    insert(make_record(job, make_key(job.next_run_time, next_sequence_)));
     ++next_sequence_;
     return sdk::Status::success();
   });
@@ -182,16 +198,16 @@ sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
 sdk::Status MemoryStore::update(const sdk::JobRecord& job) noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
-    auto where = index_.find(std::string_view(job.id));
-    if (where == index_.end()) return not_found(job.id);
-    Record& old = **where;
-    RecordPtr record = make_record(job, old.key);
-    clear_lease(old);
-    // Put the new record in the old one's places: in its order (same key), then the index node.
-    free_.replace_node(free_.iterator_to(old), *record);
-    auto index_node = index_.extract(where);
-    index_node.value() = std::move(record);  // frees the old record
-    Record& fresh = *index_.insert(std::move(index_node)).position->get();
+    Record* old = find(job.id);
+    if (old == nullptr) return not_found(job.id);
+    RecordPtr record = make_record(job, old->key);
+    clear_lease(*old);
+    // Put the new record in the old one's places: in its order (same key) and in the index.
+    free_.replace_node(free_.iterator_to(*old), *record);
+    index_.erase(index_.iterator_to(*old));
+    index_.insert(*record);
+    RecordDelete{}(old);
+    Record& fresh = *record.release();
     rekey(fresh, job.next_run_time);
     return sdk::Status::success();
   });
@@ -211,9 +227,7 @@ sdk::Status MemoryStore::remove_all() noexcept {
   return protect([&]() -> sdk::Status {
     std::lock_guard lock(mutex_);
     groups_.clear();
-    free_.clear();
-    leased_.clear();
-    index_.clear();
+    erase_all();
     return sdk::Status::success();
   });
 }

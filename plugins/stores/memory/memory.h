@@ -7,6 +7,7 @@
 #include "string_hash.h"
 
 #include <boost/intrusive/set.hpp>
+#include <boost/intrusive/unordered_set.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -14,7 +15,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace apsched::stores {
@@ -51,10 +51,10 @@ namespace apsched::stores {
  *  - Records are never undecodable here (the store encoded every document itself), so
  *    `decode_error`/`raw` of added records are not kept.
  *
- * Memory: a record is one allocation (its key, lease group, links in its order, id
- * and document as a compact value, see compact_value.h) plus one node in the index;
- * the map keys of all documents are kept once, in a KeyTable. For a typical job that
- * is about 240 bytes, where the document as a Value tree alone took
+ * Memory: a record is one allocation (its key, lease group, links in its order and in
+ * the index, id and document as a compact value, see compact_value.h) plus its share of
+ * the index's buckets; the map keys of all documents are kept once, in a KeyTable. For a
+ * typical job that is about 220 bytes, where the document as a Value tree alone took
  * over 1.5 KB. The price is building the Value tree again for get/list/peek_due/
  * acquire_due (about 7k instructions for a typical job); acquire_due leaves it out for
  * the records its caller says it holds at their revision (the kernel's decoded jobs),
@@ -73,6 +73,9 @@ namespace apsched::stores {
 class MemoryStore final : public sdk::JobStore {
  public:
   MemoryStore(sdk::Host& host, const sdk::Value& config);
+  ~MemoryStore() override;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
 
   sdk::Status start() noexcept override;
   void shutdown() noexcept override;
@@ -102,6 +105,7 @@ class MemoryStore final : public sdk::JobStore {
 
  private:
   static constexpr std::uint64_t kPausedBit = std::uint64_t{1} << 63;
+  static constexpr std::size_t kFirstBuckets = 64;  // a power of two, as all bucket counts
 
   /** Ordering key: `seq` is the insertion sequence, with kPausedBit set when paused. */
   struct Key {
@@ -127,15 +131,18 @@ class MemoryStore final : public sdk::JobStore {
   /** A record's links in free_ or leased_ (it is in one of them), inside the record. */
   using OrderHook = boost::intrusive::set_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>,
                                                       boost::intrusive::optimize_size<true>>;
+  /** A record's link in index_, inside the record. */
+  using IndexHook = boost::intrusive::unordered_set_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>>;
   /**
-   * One job, in one allocation: this header (its links in its order included, so that
-   * ordering a record allocates nothing), then the id's bytes, then the document's (a
-   * compact value). Created by make_record, freed by RecordDelete.
+   * One job, in one allocation: this header (its links in its order and in the index
+   * included, so that storing a record allocates nothing more), then the id's bytes, then
+   * the document's (a compact value). Created by make_record, freed by RecordDelete.
    */
   struct Record {
     Key key;
     std::uint64_t revision;
     OrderHook order_hook;
+    IndexHook index_hook;
     std::uint32_t id_size;
     std::uint32_t document_size;
     std::uint32_t lease;  ///< its LeaseGroup's id, and then it is in leased_; 0: no lease, in free_
@@ -154,25 +161,24 @@ class MemoryStore final : public sdk::JobStore {
   };
   using RecordPtr = std::unique_ptr<Record, RecordDelete>;
   /**
-   * Records by id; owns them. Looked up by the id's string_view. A record's hash is the
-   * one it keeps: erasing a node and growing the table (which hash the node and its
-   * neighbours) then read a number instead of hashing ids. 32 bits are plenty for buckets.
+   * Records by id. A record's hash is the one it keeps: erasing a record and growing the
+   * table read a number instead of hashing ids. 32 bits are plenty for buckets.
    */
   struct IdHash {
-    using is_transparent = void;
     std::size_t operator()(std::string_view id) const noexcept { return static_cast<std::uint32_t>(StringHash{}(id)); }
-    std::size_t operator()(const RecordPtr& r) const noexcept { return r->id_hash; }
+    std::size_t operator()(const Record& r) const noexcept { return r.id_hash; }
   };
   struct IdEqual {
-    using is_transparent = void;
     static std::string_view id_of(std::string_view id) noexcept { return id; }
-    static std::string_view id_of(const RecordPtr& r) noexcept { return r->id(); }
+    static std::string_view id_of(const Record& r) noexcept { return r.id(); }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const noexcept {
       return id_of(a) == id_of(b);
     }
   };
-  using Index = std::unordered_set<RecordPtr, IdHash, IdEqual>;
+  using Index = boost::intrusive::unordered_set<
+      Record, boost::intrusive::member_hook<Record, IndexHook, &Record::index_hook>,
+      boost::intrusive::hash<IdHash>, boost::intrusive::equal<IdEqual>, boost::intrusive::power_2_buckets<true>>;
 
   /**
    * The lease of the records one acquire_due() or hold() call leased. A record's key does
@@ -194,7 +200,7 @@ class MemoryStore final : public sdk::JobStore {
   RecordPtr make_record(const sdk::JobRecord& job, Key key);
   /** The record as the SDK's; its document decoded unless `without_document`. */
   sdk::JobRecord to_record(const Record& record, bool without_document = false) const;
-  Record* find(std::string_view id) const;
+  Record* find(std::string_view id);
   /**
    * Records due at `due_at`, in order (both orders merged), after `from` (null: from the
    * first) that `take` accepts, up to `limit`.
@@ -217,7 +223,12 @@ class MemoryStore final : public sdk::JobStore {
   /** The smallest key of the group's members (pruning the keys of members that left). */
   const Key& first_member(Groups::value_type& group);
   void rekey(Record& record, const std::optional<sdk::Timestamp>& next_run_time);
+  /** Links a new record into the index (growing its buckets first if needed) and free_. */
+  void insert(RecordPtr record);
+  /** Unlinks the record from everything and frees it. */
   void erase(Record& record);
+  /** Unlinks and frees every record. */
+  void erase_all() noexcept;
 
   sdk::Host& host_;
 
@@ -228,7 +239,9 @@ class MemoryStore final : public sdk::JobStore {
   KeyTable keys_;  // the map keys of every document held
   std::string encode_buffer_;  // make_record's scratch, kept so that it rarely grows
   std::vector<Record*> picked_;  // acquire_due's and peek_due's scratch: not allocated per pass
-  Index index_;    // id -> record; owns the records the orders link (declared first: destroyed last)
+  // index_'s buckets: as many as records at least (doubled as records come, never shrunk).
+  std::vector<Index::bucket_type> buckets_{kFirstBuckets};
+  Index index_{Index::bucket_traits(buckets_.data(), buckets_.size())};  // id -> record; the store owns the records
   Order free_;     // records without a lease
   Order leased_;   // records with a lease (live or expired)
   Groups groups_;   // lease groups with at least one member, by id (never 0)
