@@ -31,8 +31,8 @@ std::size_t StartPolicy::submitted(Clock::time_point now, std::size_t queued, st
     takers = std::min({queued, idle, busy < parallel_ ? parallel_ - busy : 0});
   }
   waking_ += takers;
-  // A woken taker asks for a watcher itself if runs are left after its take.
-  if (takers == 0 && want_watcher(waiting + queued, idle)) return 1;
+  // Runs left over: a watcher too, woken now rather than by a taker before its first run.
+  if (want_watcher(waiting + queued - takers, idle - takers)) return takers + 1;
   return takers;
 }
 
@@ -61,12 +61,16 @@ bool StartPolicy::going_idle(std::size_t slot, std::size_t queued) {
   return false;
 }
 
-void StartPolicy::woke(std::size_t slot) {
-  if (waking_ > 0) --waking_;
-  // The first worker to wake after a watcher was asked for is it (a condition variable
-  // wakes any waiter); if it takes a run instead, took() asks for another.
-  if (watcher_asked_ && !watcher_) watcher_ = slot;
-  watcher_asked_ = false;
+void StartPolicy::woke(std::size_t slot, bool notified) {
+  if (!notified) return;  // the watcher's deadline
+  // A condition variable wakes any waiter: the first to wake count as the takers asked
+  // for, the next as the watcher (if it takes a run instead, took() asks for another).
+  if (waking_ > 0) {
+    --waking_;
+  } else if (watcher_asked_) {
+    watcher_asked_ = false;
+    if (!watcher_) watcher_ = slot;
+  }
 }
 
 bool StartPolicy::watched(Clock::time_point now, std::size_t queued) {

@@ -55,8 +55,8 @@ class StartPolicy {
    * is the watcher: it waits until watch_deadline() instead of until it is woken.
    */
   bool going_idle(std::size_t slot, std::size_t queued);
-  /** Worker `slot` woke up (woken, timed out or spuriously). */
-  void woke(std::size_t slot);
+  /** Worker `slot` woke up: `notified` (or spuriously), or not (the watcher's deadline passed). */
+  void woke(std::size_t slot, bool notified);
   Clock::time_point watch_deadline() const noexcept { return last_progress_ + settle_; }
   /**
    * The watcher woke at `now` with `queued` runs waiting. Returns true when no run was
@@ -79,7 +79,7 @@ class StartPolicy {
   std::vector<std::optional<Clock::time_point>> taken_at_;  // by slot: when its current run was taken
   std::size_t waking_ = 0;                // woken to take runs, not awake yet
   std::optional<std::size_t> watcher_;    // the slot watching the queue
-  bool watcher_asked_ = false;            // an idle worker was woken to watch; the first to wake does
+  bool watcher_asked_ = false;            // an idle worker was woken to watch, and has not woken yet
   bool all_hands_ = false;                // the queue stalled: every worker takes runs until it is empty
   bool draining_ = false;
   Clock::time_point last_progress_{};     // the last take, or when runs were queued into an empty queue

@@ -112,12 +112,13 @@ void ThreadPoolExecutor::work(std::size_t slot) noexcept {
     if (queue_.empty() && (state_ == State::stopping || state_ == State::stopped)) return;
     const bool watching = policy_.going_idle(slot, queue_.size());
     ++idle_workers_;
+    bool notified = true;
     if (watching)
-      work_ready_.wait_until(lock, policy_.watch_deadline());
+      notified = work_ready_.wait_until(lock, policy_.watch_deadline()) == std::cv_status::no_timeout;
     else
       work_ready_.wait(lock);
     --idle_workers_;
-    policy_.woke(slot);
+    policy_.woke(slot, notified);
     if (watching && policy_.watched(StartPolicy::Clock::now(), queue_.size())) work_ready_.notify_all();
   }
 }
