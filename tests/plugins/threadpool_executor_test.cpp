@@ -221,6 +221,26 @@ TEST_CASE("threadpool: a run submitted while another blocks starts without waiti
   pool.shutdown(true);
 }
 
+TEST_CASE("threadpool: runs too long for one worker to keep up with are spread over several", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  ThreadPoolExecutor pool(host, workers(8));
+  REQUIRE(pool.start().ok());
+  // Shorter than the time a run counts as holding a CPU: only the queue's wait can spread them.
+  auto busy_half_millisecond = [](const StopToken&) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  };
+  std::vector<std::unique_ptr<apsched::sdk::JobRun>> batch;
+  for (int i = 0; i < 100; ++i) batch.push_back(run("busy", probe, busy_half_millisecond));
+  std::vector<apsched::sdk::Status> statuses;
+  pool.submit_all(std::move(batch), statuses);
+  REQUIRE(eventually([&] { return probe.destroyed == 100; }));  // before shutdown, which drains with every worker
+  CHECK(probe.peak_running >= 2);  // not one after the other on a single worker
+  pool.shutdown(true);
+}
+
 TEST_CASE("threadpool: shutdown(wait=true) finishes running and queued runs", "[threadpool]") {
   FakeHost host;
   RunProbe probe;

@@ -13,8 +13,8 @@ namespace {
 constexpr std::size_t kWorkers = 4;
 const StartPolicy::Clock::time_point t0{std::chrono::seconds(100)};
 
-// One run at a time (a 2-CPU machine), a run counts for 1 ms.
-StartPolicy policy() { return StartPolicy(kWorkers, 1, 1ms); }
+// One run at a time (a 2-CPU machine), a run counts for 1 ms, a queued run waits 2 ms at most.
+StartPolicy policy() { return StartPolicy(kWorkers, 1, 1ms, 2ms); }
 
 // `runs` (more than one) are submitted at t0 to idle workers: one is woken to take them
 // and one to watch; worker 0 wakes first and takes the first run, worker 1 then watches.
@@ -49,22 +49,31 @@ TEST_CASE("start policy: a single run wakes one worker and no watcher", "[thread
 TEST_CASE("start policy: a batch wakes one worker to drain it and one to watch", "[threadpool][policy]") {
   StartPolicy p = policy();
   first_taken(p, 100);
-  CHECK(p.watch_deadline() == t0 + 1ms);
+  CHECK(p.watch_deadline(t0) == t0 + 2ms);
   // Worker 0 keeps taking runs; nobody else is woken for them.
   CHECK(p.may_take(0, t0 + 20us));
   CHECK_FALSE(p.took(0, t0 + 20us, 98, kWorkers - 2));
-  CHECK(p.watch_deadline() == t0 + 20us + 1ms);
   CHECK(p.submitted(t0 + 30us, 100, 98, kWorkers - 2) == 0);  // more while worker 0 drains: nobody
-  // The deadline it went to sleep with passes: runs were taken since, so it goes on watching.
+  // The first batch is taken before its runs waited 2 ms: the watcher goes on watching.
+  CHECK_FALSE(p.took(0, t0 + 1900us, 99, kWorkers - 2));
   p.woke(1, false);
-  CHECK_FALSE(p.watched(t0 + 1ms, 198));
-  CHECK_FALSE(p.may_take(1, t0 + 1ms));
-  CHECK(p.going_idle(1, 198));
+  CHECK_FALSE(p.watched(t0 + 2ms, t0 + 30us));
+  CHECK_FALSE(p.may_take(1, t0 + 2ms));
+  CHECK(p.going_idle(1, 99));
   // The queue empties: the watcher is no longer one once it wakes.
   CHECK_FALSE(p.took(0, t0 + 1500us, 0, kWorkers - 2));
   p.woke(1, false);
-  CHECK_FALSE(p.watched(t0 + 2520us, 0));
+  CHECK_FALSE(p.watched(t0 + 2030us, std::nullopt));
   CHECK_FALSE(p.going_idle(1, 0));
+}
+
+TEST_CASE("start policy: runs one worker cannot keep up with are spread over every worker", "[threadpool][policy]") {
+  StartPolicy p = policy();
+  first_taken(p, 100);  // runs of a millisecond each: worker 0 takes one every millisecond
+  CHECK_FALSE(p.took(0, t0 + 1ms, 98, kWorkers - 2));
+  p.woke(1, false);
+  CHECK(p.watched(t0 + 2ms, t0));  // the oldest queued run has waited 2 ms
+  for (std::size_t slot = 1; slot < kWorkers; ++slot) CHECK(p.may_take(slot, t0 + 2ms));
 }
 
 TEST_CASE("start policy: the first worker to wake takes, whichever it is", "[threadpool][policy]") {
@@ -90,7 +99,8 @@ TEST_CASE("start policy: a run submitted next to one running for longer than set
     p.woke(1, true);
     CHECK_FALSE(p.may_take(1, t0 + 500us));
     CHECK(p.going_idle(1, 1));
-    CHECK(p.watch_deadline() == t0 + 1500us);
+    p.woke(1, false);  // at the run's deadline worker 0's run no longer counts
+    CHECK(p.may_take(1, t0 + 1ms));
   }
   SECTION("after settle, worker 0's run no longer counts") {
     CHECK(p.submitted(t0 + 2ms, 1, 0, kWorkers - 1) == 1);
@@ -104,15 +114,15 @@ TEST_CASE("start policy: runs not taken for settle are taken by every worker unt
   StartPolicy p = policy();
   first_taken(p, 5);  // worker 0 blocks in its run
   p.woke(1, false);
-  CHECK_FALSE(p.watched(t0 + 999us, 4));  // not yet
-  CHECK(p.watched(t0 + 1ms, 4));          // stalled: wake everyone
-  for (std::size_t slot = 1; slot < kWorkers; ++slot) CHECK(p.may_take(slot, t0 + 1ms));
-  CHECK(p.submitted(t0 + 1ms, 2, 4, 2) == 2);  // and a submit wakes every idle worker
-  CHECK_FALSE(p.took(1, t0 + 1ms, 5, 2));      // no watcher while all hands
+  CHECK_FALSE(p.watched(t0 + 1999us, t0));  // not yet
+  CHECK(p.watched(t0 + 2ms, t0));           // the oldest has waited 2 ms: wake everyone
+  for (std::size_t slot = 1; slot < kWorkers; ++slot) CHECK(p.may_take(slot, t0 + 2ms));
+  CHECK(p.submitted(t0 + 2ms, 2, 4, 2) == 2);  // and a submit wakes every idle worker
+  CHECK_FALSE(p.took(1, t0 + 2ms, 5, 2));      // no watcher while all hands
   CHECK_FALSE(p.going_idle(2, 5));
   // Once the queue is empty, one run at a time again.
-  CHECK_FALSE(p.took(3, t0 + 1100us, 0, 1));
-  CHECK_FALSE(p.may_take(2, t0 + 1100us));
+  CHECK_FALSE(p.took(3, t0 + 2100us, 0, 1));
+  CHECK_FALSE(p.may_take(2, t0 + 2100us));
 }
 
 TEST_CASE("start policy: a watcher that takes a run instead asks for another", "[threadpool][policy]") {

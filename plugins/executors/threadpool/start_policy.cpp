@@ -4,8 +4,9 @@
 
 namespace apsched::executors {
 
-StartPolicy::StartPolicy(std::size_t workers, std::size_t parallel, Clock::duration settle)
-    : parallel_(std::max<std::size_t>(parallel, 1)), settle_(settle), taken_at_(workers) {}
+StartPolicy::StartPolicy(std::size_t workers, std::size_t parallel, Clock::duration settle,
+                         Clock::duration longest_wait)
+    : parallel_(std::max<std::size_t>(parallel, 1)), settle_(settle), longest_wait_(longest_wait), taken_at_(workers) {}
 
 std::size_t StartPolicy::counted(Clock::time_point now, std::optional<std::size_t> except) const {
   std::size_t count = waking_;
@@ -22,7 +23,6 @@ bool StartPolicy::want_watcher(std::size_t queued, std::size_t idle) {
 
 std::size_t StartPolicy::submitted(Clock::time_point now, std::size_t queued, std::size_t waiting,
                                    std::size_t idle) {
-  if (waiting == 0) last_progress_ = now;
   std::size_t takers = 0;
   if (all_hands_ || draining_) {
     takers = std::min(queued, idle);
@@ -42,7 +42,6 @@ bool StartPolicy::may_take(std::size_t slot, Clock::time_point now) const {
 
 bool StartPolicy::took(std::size_t slot, Clock::time_point now, std::size_t left, std::size_t idle) {
   taken_at_[slot] = now;
-  last_progress_ = now;
   if (watcher_ == slot) watcher_.reset();  // it takes runs now: another watches
   if (left == 0) {
     all_hands_ = false;
@@ -73,8 +72,8 @@ void StartPolicy::woke(std::size_t slot, bool notified) {
   }
 }
 
-bool StartPolicy::watched(Clock::time_point now, std::size_t queued) {
-  if (queued == 0 || now < watch_deadline()) return false;
+bool StartPolicy::watched(Clock::time_point now, std::optional<Clock::time_point> oldest) {
+  if (!oldest || now < watch_deadline(*oldest)) return false;
   all_hands_ = true;
   watcher_.reset();
   return true;

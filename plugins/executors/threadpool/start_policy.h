@@ -18,10 +18,11 @@ namespace apsched::executors {
  *    is left to whoever submits). A worker counts while its current run started less than
  *    `settle` ago: an older run is long or blocked (sleep, I/O) and no longer counts, so a
  *    run submitted next to it starts at once on another worker;
- *  - when runs are queued and none was taken for `settle`, every idle worker takes runs
- *    until the queue is empty ("all hands"): runs that block all start, within about
- *    `settle` of each other. An idle worker watches for that: while runs are queued, one
- *    idle worker (the watcher) waits with the deadline instead of without one.
+ *  - when the oldest queued run has waited `longest_wait`, every idle worker takes runs
+ *    until the queue is empty ("all hands"): runs that block all start, and runs too long
+ *    for one worker to keep up with (a burst of runs of a millisecond each) spread over
+ *    every CPU. An idle worker watches for that: while runs are queued, one idle worker
+ *    (the watcher) waits with that deadline instead of without one.
  *
  * Workers are numbered 0..workers-1 (their slots). THREADING: none of its own; the pool
  * calls every function under its lock.
@@ -30,7 +31,7 @@ class StartPolicy {
  public:
   using Clock = std::chrono::steady_clock;
 
-  StartPolicy(std::size_t workers, std::size_t parallel, Clock::duration settle);
+  StartPolicy(std::size_t workers, std::size_t parallel, Clock::duration settle, Clock::duration longest_wait);
 
   /** Runs that block or run long may keep this many workers busy before all hands. */
   static std::size_t parallel_for_cpus(unsigned cpus) noexcept { return cpus > 1 ? cpus - 1 : 1; }
@@ -57,13 +58,14 @@ class StartPolicy {
   bool going_idle(std::size_t slot, std::size_t queued);
   /** Worker `slot` woke up: `notified` (or spuriously), or not (the watcher's deadline passed). */
   void woke(std::size_t slot, bool notified);
-  Clock::time_point watch_deadline() const noexcept { return last_progress_ + settle_; }
+  /** When the watcher looks again, the oldest queued run having been queued at `oldest`. */
+  Clock::time_point watch_deadline(Clock::time_point oldest) const noexcept { return oldest + longest_wait_; }
   /**
-   * The watcher woke at `now` with `queued` runs waiting. Returns true when no run was
-   * taken for `settle`: every worker now takes runs until the queue is empty, and the
-   * idle ones are to be woken.
+   * The watcher woke at `now`; the oldest queued run was queued at `oldest` (none: the
+   * queue is empty). Returns true when it has waited `longest_wait`: every worker now
+   * takes runs until the queue is empty, and the idle ones are to be woken.
    */
-  bool watched(Clock::time_point now, std::size_t queued);
+  bool watched(Clock::time_point now, std::optional<Clock::time_point> oldest);
 
   /** Every worker takes runs from now on (the pool shuts down: the queue is drained). */
   void drain() noexcept { draining_ = true; }
@@ -76,13 +78,13 @@ class StartPolicy {
 
   const std::size_t parallel_;
   const Clock::duration settle_;
+  const Clock::duration longest_wait_;
   std::vector<std::optional<Clock::time_point>> taken_at_;  // by slot: when its current run was taken
   std::size_t waking_ = 0;                // woken to take runs, not awake yet
   std::optional<std::size_t> watcher_;    // the slot watching the queue
   bool watcher_asked_ = false;            // an idle worker was woken to watch, and has not woken yet
   bool all_hands_ = false;                // the queue stalled: every worker takes runs until it is empty
   bool draining_ = false;
-  Clock::time_point last_progress_{};     // the last take, or when runs were queued into an empty queue
 };
 
 }  // namespace apsched::executors

@@ -19,7 +19,8 @@ ThreadPoolExecutor::ThreadPoolExecutor(sdk::Host& host, const sdk::Value& config
         reader.finish();
         return static_cast<std::size_t>(workers);
       }()),
-      policy_(max_workers_, StartPolicy::parallel_for_cpus(std::thread::hardware_concurrency()), kSettle) {}
+      policy_(max_workers_, StartPolicy::parallel_for_cpus(std::thread::hardware_concurrency()), kSettle,
+              kLongestWait) {}
 
 sdk::Status ThreadPoolExecutor::start() noexcept {
   std::unique_lock lock(mutex_);
@@ -68,6 +69,7 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
   {
     std::lock_guard lock(mutex_);
     const std::size_t waiting = queue_.size();
+    const StartPolicy::Clock::time_point now = StartPolicy::Clock::now();
     std::size_t queued = 0;
     for (std::size_t i = 0; i < runs.size(); ++i) {
       if (state_ != State::running) {
@@ -78,7 +80,7 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
         continue;
       }
       try {
-        queue_.push_back(std::move(runs[i]));
+        queue_.push_back({std::move(runs[i]), now});
         ++queued;
       } catch (const std::exception& e) {
         statuses[i] = {sdk::Code::internal, std::string("threadpool executor could not queue the run: ") + e.what(),
@@ -86,7 +88,7 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
       }
     }
     idle = idle_workers_;
-    if (queued > 0) wake = policy_.submitted(StartPolicy::Clock::now(), queued, waiting, idle);
+    if (queued > 0) wake = policy_.submitted(now, queued, waiting, idle);
   }
   if (wake > 0 && wake >= idle) {
     work_ready_.notify_all();
@@ -99,7 +101,7 @@ void ThreadPoolExecutor::work(std::size_t slot) noexcept {
   std::unique_lock lock(mutex_);
   while (true) {
     if (!queue_.empty() && policy_.may_take(slot, StartPolicy::Clock::now())) {
-      std::unique_ptr<sdk::JobRun> run = std::move(queue_.front());
+      std::unique_ptr<sdk::JobRun> run = std::move(queue_.front().run);
       queue_.pop_front();
       const bool wake_watcher = policy_.took(slot, StartPolicy::Clock::now(), queue_.size(), idle_workers_);
       lock.unlock();
@@ -113,19 +115,26 @@ void ThreadPoolExecutor::work(std::size_t slot) noexcept {
     const bool watching = policy_.going_idle(slot, queue_.size());
     ++idle_workers_;
     bool notified = true;
-    if (watching)
-      notified = work_ready_.wait_until(lock, policy_.watch_deadline()) == std::cv_status::no_timeout;
-    else
+    if (watching) {
+      const auto deadline = policy_.watch_deadline(queue_.front().queued_at);
+      notified = work_ready_.wait_until(lock, deadline) == std::cv_status::no_timeout;
+    } else {
       work_ready_.wait(lock);
+    }
     --idle_workers_;
     policy_.woke(slot, notified);
-    if (watching && policy_.watched(StartPolicy::Clock::now(), queue_.size())) work_ready_.notify_all();
+    if (watching && policy_.watched(StartPolicy::Clock::now(), oldest_queued())) work_ready_.notify_all();
   }
+}
+
+std::optional<StartPolicy::Clock::time_point> ThreadPoolExecutor::oldest_queued() const {
+  if (queue_.empty()) return std::nullopt;
+  return queue_.front().queued_at;
 }
 
 void ThreadPoolExecutor::shutdown(bool wait) noexcept {
   std::lock_guard serial(shutdown_mutex_);
-  std::deque<std::unique_ptr<sdk::JobRun>> dropped;
+  std::deque<Queued> dropped;
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::stopped) return;

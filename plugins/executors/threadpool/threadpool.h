@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
@@ -27,8 +28,8 @@ namespace apsched::executors {
  * Workers start in start(). submit() queues the run (FIFO) and never waits for a job.
  * Short runs are taken by as many workers as the machine has CPUs but one, so that they
  * do not crowd out the thread that submits them; a run that is long or blocks (running
- * for more than 1 ms) no longer counts, and runs left waiting 1 ms are taken by every
- * idle worker (StartPolicy).
+ * for more than 1 ms) no longer counts, and once a run has waited 2 ms in the queue every
+ * idle worker takes runs (StartPolicy).
  * shutdown(true) lets queued and running runs finish; shutdown(false) destroys queued
  * runs without running them and asks running ones to stop through their StopToken.
  * A run past its timeout is reported timed out at the limit and asked to stop; its
@@ -62,6 +63,8 @@ class ThreadPoolExecutor final : public sdk::Executor {
   /** Queues `runs[i]` or sets `statuses[i]` to why not; the runs not queued stay in `runs`. */
   void enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs, std::span<sdk::Status> statuses) noexcept;
   void work(std::size_t slot) noexcept;
+  /** When the run first in the queue was queued (none: the queue is empty). Under mutex_. */
+  std::optional<StartPolicy::Clock::time_point> oldest_queued() const;
   void join_workers() noexcept;
 
   sdk::Host& host_;
@@ -71,9 +74,15 @@ class ThreadPoolExecutor final : public sdk::Executor {
   std::atomic<bool> abort_{false};
   RunWatchdog watchdog_{host_};
 
-  // How long a run counts as holding a CPU, and how long queued runs wait before every
-  // idle worker takes them (see StartPolicy).
+  // How long a run counts as holding a CPU, and how long a queued run waits at most before
+  // every idle worker takes runs (see StartPolicy).
   static constexpr std::chrono::milliseconds kSettle{1};
+  static constexpr std::chrono::milliseconds kLongestWait{2};
+
+  struct Queued {
+    std::unique_ptr<sdk::JobRun> run;
+    StartPolicy::Clock::time_point queued_at;
+  };
 
   // Lock rule: mutex_ guards state_, queue_, workers_, idle_workers_ and policy_. It is
   // never held while a run is executed or destroyed (a JobRun's destructor calls into the
@@ -82,7 +91,7 @@ class ThreadPoolExecutor final : public sdk::Executor {
   std::mutex mutex_;
   std::condition_variable work_ready_;
   State state_ = State::created;
-  std::deque<std::unique_ptr<sdk::JobRun>> queue_;
+  std::deque<Queued> queue_;
   std::vector<std::thread> workers_;
   std::size_t idle_workers_ = 0;  // workers blocked on work_ready_
   StartPolicy policy_;
