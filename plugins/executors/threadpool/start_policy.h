@@ -33,7 +33,7 @@ class StartPolicy {
 
   StartPolicy(std::size_t workers, std::size_t parallel, Clock::duration settle, Clock::duration longest_wait);
 
-  /** Runs that block or run long may keep this many workers busy before all hands. */
+  /** How many workers take short runs at once on `cpus` CPUs: all but one, at least one. */
   static std::size_t parallel_for_cpus(unsigned cpus) noexcept { return cpus > 1 ? cpus - 1 : 1; }
 
   /**
@@ -83,7 +83,7 @@ class StartPolicy {
   std::size_t waking_ = 0;                // woken to take runs, not awake yet
   std::optional<std::size_t> watcher_;    // the slot watching the queue
   bool watcher_asked_ = false;            // an idle worker was woken to watch, and has not woken yet
-  bool all_hands_ = false;                // the queue stalled: every worker takes runs until it is empty
+  bool all_hands_ = false;                // a run waited longest_wait: all take runs until the queue is empty
   bool draining_ = false;
 };
 

@@ -100,10 +100,11 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
 void ThreadPoolExecutor::work(std::size_t slot) noexcept {
   std::unique_lock lock(mutex_);
   while (true) {
-    if (!queue_.empty() && policy_.may_take(slot, StartPolicy::Clock::now())) {
+    const StartPolicy::Clock::time_point now = StartPolicy::Clock::now();
+    if (!queue_.empty() && policy_.may_take(slot, now)) {
       std::unique_ptr<sdk::JobRun> run = std::move(queue_.front().run);
       queue_.pop_front();
-      const bool wake_watcher = policy_.took(slot, StartPolicy::Clock::now(), queue_.size(), idle_workers_);
+      const bool wake_watcher = policy_.took(slot, now, queue_.size(), idle_workers_);
       lock.unlock();
       if (wake_watcher) work_ready_.notify_one();
       watchdog_.run(*run, abort_);
