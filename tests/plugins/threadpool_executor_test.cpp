@@ -31,6 +31,11 @@ std::unique_ptr<FakeRun> run(std::string id, RunProbe& probe, FakeRun::Body body
 
 Value workers(int n) { return Value::Map{{"type", "threadpool"}, {"max_workers", n}}; }
 
+// A run body that blocks until `gate` opens.
+FakeRun::Body waits_for(Gate& gate) {
+  return [&gate](const StopToken&) { gate.wait(); };
+}
+
 }  // namespace
 
 TEST_CASE("threadpool: max_workers defaults to 10 and must be at least 1", "[threadpool][config]") {
@@ -92,7 +97,7 @@ TEST_CASE("threadpool: at most max_workers runs at once, and submit does not blo
   Gate gate;
   ThreadPoolExecutor pool(host, workers(3));
   REQUIRE(pool.start().ok());
-  for (int i = 0; i < 3; ++i) REQUIRE(pool.submit(run("blocker", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(pool.submit(run("blocker", probe, waits_for(gate))).ok());
   REQUIRE(eventually([&] { return probe.running == 3; }));
 
   auto before = std::chrono::steady_clock::now();
@@ -119,7 +124,7 @@ TEST_CASE("threadpool: the queue is FIFO", "[threadpool]") {
   Gate gate;
   ThreadPoolExecutor pool(host, workers(1));
   REQUIRE(pool.start().ok());
-  REQUIRE(pool.submit(run("first", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  REQUIRE(pool.submit(run("first", probe, waits_for(gate))).ok());
   std::vector<std::string> expected{"first"};
   for (int i = 0; i < 20; ++i) {
     expected.push_back("q" + std::to_string(i));
@@ -149,7 +154,7 @@ TEST_CASE("threadpool: submit_all queues a batch in order, behind what is queued
     CHECK(probe.destroyed == 2);  // refused runs are destroyed unrun
   }
   REQUIRE(pool.start().ok());
-  REQUIRE(pool.submit(run("first", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  REQUIRE(pool.submit(run("first", probe, waits_for(gate))).ok());
   std::vector<std::string> expected{"first"};
   std::vector<std::unique_ptr<apsched::sdk::JobRun>> batch;
   for (int i = 0; i < 30; ++i) {
@@ -177,7 +182,7 @@ TEST_CASE("threadpool: a batch bigger than the idle workers runs on all of them"
   REQUIRE(eventually([&] { return probe.destroyed == 4; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::vector<std::unique_ptr<apsched::sdk::JobRun>> batch;
-  for (int i = 0; i < 4; ++i) batch.push_back(run("blocker", probe, [&](const StopToken&) { gate.wait(); }));
+  for (int i = 0; i < 4; ++i) batch.push_back(run("blocker", probe, waits_for(gate)));
   for (int i = 0; i < 10; ++i) batch.push_back(run("quick", probe));
   std::vector<apsched::sdk::Status> statuses;
   pool.submit_all(std::move(batch), statuses);
@@ -197,7 +202,7 @@ TEST_CASE("threadpool: runs that block, submitted one after another, all run at 
   Gate gate;
   ThreadPoolExecutor pool(host, workers(8));
   REQUIRE(pool.start().ok());
-  for (int i = 0; i < 6; ++i) REQUIRE(pool.submit(run("blocker", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  for (int i = 0; i < 6; ++i) REQUIRE(pool.submit(run("blocker", probe, waits_for(gate))).ok());
   bool all_six_ran = eventually([&] { return probe.running == 6; });
   gate.open();
   CHECK(all_six_ran);
@@ -211,7 +216,7 @@ TEST_CASE("threadpool: a run submitted while another blocks starts without waiti
   Gate gate;
   ThreadPoolExecutor pool(host, workers(2));
   REQUIRE(pool.start().ok());
-  REQUIRE(pool.submit(run("blocker", probe, [&](const StopToken&) { gate.wait(); })).ok());
+  REQUIRE(pool.submit(run("blocker", probe, waits_for(gate))).ok());
   REQUIRE(eventually([&] { return probe.running == 1; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(pool.submit(run("quick", probe)).ok());

@@ -321,24 +321,23 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
       out.back().taken = held == sdk::Held::last_run;  // its last run: removed now, not leased and then removed
       if (!out.back().taken) ++leased;
     }
-    if (leased == 0) {
-      for (Record* record : picked) erase(*record);
-      return sdk::Status::success();
-    }
-    auto group = open_group(lease);
-    try {
-      group->second.keys.reserve(leased);  // so that join() does not allocate
-    } catch (...) {
-      close_if_empty(group);
-      throw;
+    std::optional<Groups::iterator> group;  // none when every record is taken
+    if (leased > 0) {
+      group = open_group(lease);
+      try {
+        (*group)->second.keys.reserve(leased);  // so that join() does not allocate
+      } catch (...) {
+        close_if_empty(*group);
+        throw;
+      }
     }
     for (std::size_t i = 0; i < picked.size(); ++i) {
       if (out[i].taken)
         erase(*picked[i]);
       else
-        join(*picked[i], group);  // in key order, as `keys` must be
+        join(*picked[i], *group);  // in key order, as `keys` must be
     }
-    close_if_empty(group);
+    if (group) close_if_empty(*group);
     return sdk::Status::success();
   });
 }
