@@ -116,7 +116,7 @@ class Scheduler {
    * Decodes the jobs due at `next_wakeup` (what process_due_jobs returned) so that their
    * runs start without decoding them; returns 5 ms (plus one chunk's time) before
    * `next_wakeup`, or as soon as a wake-up is asked for. First it frees what passes left
-   * for later (one-shot jobs that have run: at most 64,512 are kept for this, so that
+   * for later (one-shot jobs that have run: at most 261,120 are kept for this, so that
    * destroying them is not on the next runs' path). The built-in loops do this while
    * they wait; an event loop may call it when it is idle.
    */
