@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "schedule_cache.h"
+
 namespace apsched::triggers::cron {
 namespace {
 
@@ -49,18 +51,31 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   CommonOptions options = CommonOptions::read(reader, host);
   reader.finish();
 
-  std::array<CronField, kFieldCount> fields;
+  std::array<std::string_view, kFieldCount> sources;
+  std::string key;
+  append_key_part(key, kWhat);
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    bool defaulted = static_cast<int>(i) > least_significant && least_significant >= 0;
+    sources[i] = given[i] ? *given[i] : defaulted ? default_text(static_cast<FieldKind>(i)) : "*";
+    append_key_part(key, sources[i]);
+  }
+  auto schedule = shared_schedules().get(key, [&] {
+    std::array<CronField, kFieldCount> fields;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const char* name = field_info(static_cast<FieldKind>(i)).name;
+      fields[i] = CronField::parse(static_cast<FieldKind>(i), sources[i], {name, kWhat, name});
+    }
+    return WallSchedule(std::move(fields), false);
+  });
+
   sdk::Value::Map state;
   std::string shown = "cron[";
   bool first_shown = true;
-  for (std::size_t i = 0; i < fields.size(); ++i) {
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    if (!given[i]) continue;
     auto kind = static_cast<FieldKind>(i);
     const char* name = field_info(kind).name;
-    std::string_view source =
-        given[i] ? *given[i] : (static_cast<int>(i) > least_significant && least_significant >= 0 ? default_text(kind) : "*");
-    fields[i] = CronField::parse(kind, source, {name, kWhat, name});
-    if (!given[i]) continue;
-    const std::string& normalised = fields[i].text();
+    const std::string& normalised = schedule->field(kind).text();
     state.try_emplace(name, normalised);
     if (!first_shown) shown += ", ";
     first_shown = false;
@@ -68,7 +83,7 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   }
   shown += ']';
   options.write(state);
-  return {WallSchedule(std::move(fields), false), std::move(options), std::move(state), std::move(shown)};
+  return {std::move(schedule), std::move(options), std::move(state), std::move(shown)};
 }
 
 }  // namespace

@@ -44,14 +44,14 @@ void CommonOptions::write(sdk::Value::Map& state) const {
 CronTriggerBase::CronTriggerBase(CronSetup setup)
     : setup_(std::move(setup)),
       timeline_(setup_.options.zone, "timezone"),
-      repeated_(repeated_time_of(setup_.schedule)) {}
+      repeated_(repeated_time_of(*setup_.schedule)) {}
 
 std::optional<sdk::Timestamp> CronTriggerBase::next_fire_time(std::optional<sdk::Timestamp> previous,
                                                               sdk::Timestamp now) noexcept {
   try {
     sdk::Timestamp from = previous ? *previous + 1 : now;
     if (setup_.options.start_date) from = std::max(from, *setup_.options.start_date);
-    auto instant = timeline_.first_at_or_after(ceil_div(from, sdk::kMicrosPerSecond), setup_.schedule, repeated_);
+    auto instant = timeline_.first_at_or_after(ceil_div(from, sdk::kMicrosPerSecond), *setup_.schedule, repeated_);
     if (!instant) return std::nullopt;
     sdk::Timestamp fire = *instant * sdk::kMicrosPerSecond;
     if (setup_.options.end_date && fire > *setup_.options.end_date) return std::nullopt;

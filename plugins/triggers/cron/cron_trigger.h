@@ -5,6 +5,7 @@
 #include <apsched/sdk/host.h>
 #include <apsched/sdk/trigger.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -28,7 +29,7 @@ struct CommonOptions {
 
 /** Everything a cron-like trigger is made of, produced by the type's config reader. */
 struct CronSetup {
-  WallSchedule schedule;
+  std::shared_ptr<const WallSchedule> schedule;  ///< never null; shared by triggers of one expression
   CommonOptions options;
   sdk::Value::Map state;    ///< recreates the trigger (without `type`)
   std::string description;  ///< "cron[hour='9', minute='30']"

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "schedule_cache.h"
+
 namespace apsched::triggers::cron {
 namespace {
 
@@ -77,23 +79,29 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   trimmed.erase(trimmed.find_last_not_of(" \t") + 1);
   std::vector<std::string> columns = split_fields(!trimmed.empty() && trimmed[0] == '@' ? expand_macro(trimmed) : trimmed);
 
-  std::array<CronField, kFieldCount> fields;
-  for (auto kind : {FieldKind::year, FieldKind::week})
-    fields[static_cast<std::size_t>(kind)] = CronField::parse(kind, "*", {"", kWhat, "expr"});
-  fields[static_cast<std::size_t>(FieldKind::second)] = CronField::parse(FieldKind::second, "0", {"", kWhat, "expr"});
-  for (std::size_t i = 0; i < kColumns.size(); ++i) {
-    std::string label = "expr field " + std::to_string(i + 1) + " (" + kColumns[i].title + ")";
-    FieldErrorContext where{label, kWhat, "expr"};
-    fields[static_cast<std::size_t>(kColumns[i].kind)] =
-        CronField::parse(kColumns[i].kind, columns[i], where, WeekdayNumbering::crontab);
-  }
   // crontab(5): day of month OR day of week when both are restricted.
   bool day_or_weekday = columns[2][0] != '*' && columns[4][0] != '*';
+  std::string key;
+  append_key_part(key, kWhat);
+  for (const auto& column : columns) append_key_part(key, column);
+  auto schedule = shared_schedules().get(key, [&] {
+    std::array<CronField, kFieldCount> fields;
+    for (auto kind : {FieldKind::year, FieldKind::week})
+      fields[static_cast<std::size_t>(kind)] = CronField::parse(kind, "*", {"", kWhat, "expr"});
+    fields[static_cast<std::size_t>(FieldKind::second)] = CronField::parse(FieldKind::second, "0", {"", kWhat, "expr"});
+    for (std::size_t i = 0; i < kColumns.size(); ++i) {
+      std::string label = "expr field " + std::to_string(i + 1) + " (" + kColumns[i].title + ")";
+      FieldErrorContext where{label, kWhat, "expr"};
+      fields[static_cast<std::size_t>(kColumns[i].kind)] =
+          CronField::parse(kColumns[i].kind, columns[i], where, WeekdayNumbering::crontab);
+    }
+    return WallSchedule(std::move(fields), day_or_weekday);
+  });
 
   sdk::Value::Map state{{"expr", *expr}};
   options.write(state);
   std::string description = "crontab[expr='" + *expr + "']";
-  return {WallSchedule(std::move(fields), day_or_weekday), std::move(options), std::move(state), std::move(description)};
+  return {std::move(schedule), std::move(options), std::move(state), std::move(description)};
 }
 
 }  // namespace
