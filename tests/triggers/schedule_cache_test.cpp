@@ -27,9 +27,9 @@ WallSchedule compile_minute(const std::string& minute, int& compiled) {
 }
 
 std::string key_of(std::initializer_list<std::string_view> parts) {
-  std::string key;
-  for (auto part : parts) append_key_part(key, part);
-  return key;
+  ScheduleKey key("type");
+  for (auto part : parts) key.add(part);
+  return std::string(key.view());
 }
 
 }  // namespace
@@ -74,8 +74,9 @@ TEST_CASE("schedule cache: past its room, schedules are compiled per call and th
 TEST_CASE("schedule cache: keys of different text sequences differ, whatever bytes the texts hold", "[cron]") {
   CHECK(key_of({"ab", "c"}) != key_of({"a", "bc"}));
   CHECK(key_of({"a", ""}) != key_of({"a"}));
+  CHECK(ScheduleKey("cron").view() != ScheduleKey("crontab").view());
   // One text holding exactly the bytes that separate "a" from "b" in the key of the two.
-  std::string length_of_b = key_of({"b"}).substr(0, sizeof(std::size_t));
+  std::string length_of_b = key_of({"b"}).substr(key_of({}).size(), sizeof(std::size_t));
   CHECK(key_of({"a", "b"}) != key_of({"a" + length_of_b + "b"}));
 }
 

@@ -52,14 +52,13 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   reader.finish();
 
   std::array<std::string_view, kFieldCount> sources;
-  std::string key;
-  append_key_part(key, kWhat);
+  ScheduleKey key(kWhat);
   for (std::size_t i = 0; i < sources.size(); ++i) {
     bool defaulted = static_cast<int>(i) > least_significant && least_significant >= 0;
     sources[i] = given[i] ? *given[i] : defaulted ? default_text(static_cast<FieldKind>(i)) : "*";
-    append_key_part(key, sources[i]);
+    key.add(sources[i]);
   }
-  auto schedule = shared_schedules().get(key, [&] {
+  auto schedule = shared_schedules().get(key.view(), [&] {
     std::array<CronField, kFieldCount> fields;
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const char* name = field_info(static_cast<FieldKind>(i)).name;

@@ -81,10 +81,9 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
 
   // crontab(5): day of month OR day of week when both are restricted.
   bool day_or_weekday = columns[2][0] != '*' && columns[4][0] != '*';
-  std::string key;
-  append_key_part(key, kWhat);
-  for (const auto& column : columns) append_key_part(key, column);
-  auto schedule = shared_schedules().get(key, [&] {
+  ScheduleKey key(kWhat);
+  for (const auto& column : columns) key.add(column);
+  auto schedule = shared_schedules().get(key.view(), [&] {
     std::array<CronField, kFieldCount> fields;
     for (auto kind : {FieldKind::year, FieldKind::week})
       fields[static_cast<std::size_t>(kind)] = CronField::parse(kind, "*", {"", kWhat, "expr"});

@@ -21,11 +21,15 @@ ScheduleCache& shared_schedules() {
   return cache;
 }
 
-void append_key_part(std::string& key, std::string_view text) {
-  // Length first: the texts are the user's and may hold any byte, a separator included.
+ScheduleKey::ScheduleKey(std::string_view type) {
+  key_.reserve(128);  // eight fields' texts and lengths: built without growing
+  add(type);
+}
+
+void ScheduleKey::add(std::string_view text) {
   std::size_t length = text.size();
-  key.append(reinterpret_cast<const char*>(&length), sizeof length);
-  key.append(text);
+  key_.append(reinterpret_cast<const char*>(&length), sizeof length);
+  key_.append(text);
 }
 
 }  // namespace apsched::triggers::cron

@@ -45,7 +45,16 @@ class ScheduleCache {
 /** The cache of this plugin (each plugin library has its own). */
 ScheduleCache& shared_schedules();
 
-/** Appends `text` to a cache key so that no two sequences of texts give the same key. */
-void append_key_part(std::string& key, std::string_view text);
+/** A cache key: the trigger type, then texts, each after its length, so that no two
+ *  sequences of texts give the same key whatever bytes they hold. */
+class ScheduleKey {
+ public:
+  explicit ScheduleKey(std::string_view type);
+  void add(std::string_view text);
+  std::string_view view() const noexcept { return key_; }
+
+ private:
+  std::string key_;
+};
 
 }  // namespace apsched::triggers::cron
