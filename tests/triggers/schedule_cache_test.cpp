@@ -1,7 +1,10 @@
 // The cron plugins' cache of compiled schedules, and cron triggers that share one.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "schedule_cache.h"
 #include "trigger_test_support.h"
@@ -69,6 +72,36 @@ TEST_CASE("schedule cache: past its room, schedules are compiled per call and th
   CHECK(beyond != beyond_again);
   CHECK(beyond_again->field(FieldKind::minute).text() == "2");
   CHECK(cache.get("key0", [&] { return compile_minute("0", compiled); }) == first);
+}
+
+TEST_CASE("schedule cache: threads asking for the same keys at once all end up with the kept schedule", "[cron]") {
+  ScheduleCache cache;
+  constexpr int kThreads = 4;
+  constexpr int kKeys = 8;
+  std::atomic<int> compiled{0};
+  std::vector<std::vector<std::shared_ptr<const WallSchedule>>> seen(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round)
+        for (int k = 0; k < kKeys; ++k) {
+          auto schedule = cache.get("key" + std::to_string(k), [&] {
+            int count = 0;
+            auto compiled_now = compile_minute(std::to_string(k), count);
+            compiled += count;
+            return compiled_now;
+          });
+          if (round == 49) seen[static_cast<std::size_t>(t)].push_back(schedule);
+        }
+    });
+  for (auto& thread : threads) thread.join();
+  CHECK(compiled >= kKeys);
+  CHECK(compiled <= kThreads * kKeys);  // a key is compiled again only by threads that missed it at the same time
+  for (int k = 0; k < kKeys; ++k) {
+    auto kept = cache.get("key" + std::to_string(k), [&]() -> WallSchedule { throw std::logic_error("not kept"); });
+    CHECK(kept->field(FieldKind::minute).text() == std::to_string(k));
+    for (const auto& thread_seen : seen) CHECK(thread_seen[static_cast<std::size_t>(k)] == kept);
+  }
 }
 
 TEST_CASE("schedule cache: keys of different text sequences differ, whatever bytes the texts hold", "[cron]") {
