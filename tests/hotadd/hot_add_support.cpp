@@ -1,7 +1,5 @@
 #include "hot_add_support.h"
 
-#include <unistd.h>
-
 #include <fstream>
 
 namespace apsched::testing {
@@ -32,17 +30,6 @@ fs::path versioned_library(const std::string& version) {
 
 fs::path fixture_library(const std::string& name) {
   return fs::path(APSCHED_FIXTURE_JOBS_DIR) / ("lib" + name + ".so");
-}
-
-ScratchDir::ScratchDir(const std::string& tag)
-    : path_(fs::path(APSCHED_TEST_BINARY_DIR) / (tag + "-" + std::to_string(::getpid()))) {
-  fs::remove_all(path_);
-  fs::create_directories(path_);
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
 }
 
 void overwrite_in_place(const fs::path& source, const fs::path& target) {

@@ -1,11 +1,12 @@
 #pragma once
-// Shared by the hot-add tests: a scratch job directory, installing library files the ways
+// Shared by the hot-add tests: the fixture libraries, installing library files the ways
 // users do, and calling a resolved job function.
 #include <filesystem>
 #include <string>
 
 #include "install_by_rename.h"
 #include "jobs/job_libraries.h"
+#include "temp_dir.h"
 
 namespace apsched::testing {
 
@@ -13,19 +14,6 @@ namespace apsched::testing {
 std::filesystem::path versioned_library(const std::string& version);
 /** A fixture job library (tests/fixtures/jobs), e.g. "broken_jobs" -> libbroken_jobs.so. */
 std::filesystem::path fixture_library(const std::string& name);
-
-/** A fresh directory, removed on destruction. */
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& tag);
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /** Overwrites `target` in place (same inode), as `cp` does. */
 void overwrite_in_place(const std::filesystem::path& source, const std::filesystem::path& target);

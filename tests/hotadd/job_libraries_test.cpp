@@ -30,7 +30,7 @@ fs::path installed_v1(const fs::path& dir) {
 
 /** libversioned.so v1 in a scratch directory, loaded (lazily, as at start) by a watching registry. */
 struct LoadedV1 {
-  ScratchDir dir;
+  TempDir dir;
   fs::path file;
   JobLibraries libraries;
   apsched::core::detail::JobFunction function;
@@ -45,7 +45,7 @@ struct LoadedV1 {
 }  // namespace
 
 TEST_CASE("hot-add: a library installed after start is loaded and new references resolve", "[hot-add]") {
-  ScratchDir dir("hot-registry-new");
+  TempDir dir("hot-registry-new");
   JobLibraries libraries = watched_libraries(dir.path());
   CHECK_THROWS_WITH(libraries.resolve("versioned:version"), Contains("job library 'versioned' not found"));
   CHECK(libraries.refresh("versioned").kind == LibraryChange::unchanged);  // nothing there, nothing loaded
@@ -101,7 +101,7 @@ TEST_CASE("hot-add: a broken library is refused with the reason, and the version
       {"twice_jobs", "job function 'hello' is registered twice"},
   }));
   INFO(fixture);
-  ScratchDir dir("hot-registry-broken");
+  TempDir dir("hot-registry-broken");
   fs::path file = dir.path() / "libversioned.so";
   JobLibraries libraries = watched_libraries(dir.path());
 
@@ -127,7 +127,7 @@ TEST_CASE("hot-add: a broken library is refused with the reason, and the version
 }
 
 TEST_CASE("hot-add: a truncated or garbage file is refused before any of it is mapped", "[hot-add]") {
-  ScratchDir dir("hot-registry-truncated");
+  TempDir dir("hot-registry-truncated");
   fs::path file = dir.path() / "libversioned.so";
   JobLibraries libraries = watched_libraries(dir.path());
   std::ifstream in(versioned_library("v1"), std::ios::binary);
@@ -158,7 +158,7 @@ TEST_CASE("hot-add: a removed library no longer resolves, functions taken before
 
 TEST_CASE("hot-add: the generation changes with every load, replacement and removal, and only then",
           "[hot-add]") {
-  ScratchDir dir("hot-registry-generation");
+  TempDir dir("hot-registry-generation");
   JobLibraries libraries = watched_libraries(dir.path());
   std::uint64_t seen = libraries.generation();
   auto changed = [&] {

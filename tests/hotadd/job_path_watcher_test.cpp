@@ -62,7 +62,7 @@ class Reports {
 }  // namespace
 
 TEST_CASE("hot-add watcher: a file being written is reported once closed, never half-written", "[hot-add]") {
-  ScratchDir dir("hot-watch-write");
+  TempDir dir("hot-watch-write");
   Reports reports;
   JobPathWatcher watcher({dir.path()}, reports.callback());
   {
@@ -76,8 +76,8 @@ TEST_CASE("hot-add watcher: a file being written is reported once closed, never 
 }
 
 TEST_CASE("hot-add watcher: renamed in, deleted and renamed away are reported, other names are not", "[hot-add]") {
-  ScratchDir dir("hot-watch-events");
-  ScratchDir elsewhere("hot-watch-elsewhere");
+  TempDir dir("hot-watch-events");
+  TempDir elsewhere("hot-watch-elsewhere");
   Reports reports;
   JobPathWatcher watcher({dir.path(), dir.path() / "missing"}, reports.callback());
   CHECK(watcher.watched() == std::vector<fs::path>{dir.path()});
@@ -97,7 +97,7 @@ TEST_CASE("hot-add watcher: renamed in, deleted and renamed away are reported, o
 }
 
 TEST_CASE("hot-add watcher: stopping wakes its thread at once", "[hot-add]") {
-  ScratchDir dir("hot-watch-stop");
+  TempDir dir("hot-watch-stop");
   auto started = std::chrono::steady_clock::now();
   { JobPathWatcher watcher({dir.path()}, [](const std::string&) {}); }
   CHECK(std::chrono::steady_clock::now() - started < 1s);
@@ -111,7 +111,7 @@ TEST_CASE("hot-add watcher: after lost events (queue overflow) a library in use 
     WARN("fs.inotify.max_queued_events is " << queue_limit << ": too large to overflow in a test");
     return;
   }
-  ScratchDir dir("hot-watch-overflow");
+  TempDir dir("hot-watch-overflow");
   Reports reports;
   std::mutex gate_mutex;
   std::condition_variable gate_cv;
@@ -140,7 +140,7 @@ TEST_CASE("hot-add watcher: after lost events (queue overflow) a library in use 
 }
 
 TEST_CASE("hot-add watcher: a job-path directory made after start is watched from then on", "[hot-add]") {
-  ScratchDir dir("hot-watch-later");
+  TempDir dir("hot-watch-later");
   Reports reports;
   const fs::path jobs = dir.path() / "deploy" / "jobs";
   JobPathWatcher watcher({jobs}, reports.callback());
@@ -155,8 +155,8 @@ TEST_CASE("hot-add watcher: a job-path directory made after start is watched fro
 }
 
 TEST_CASE("hot-add watcher: a directory moved in with libraries in it reports them", "[hot-add]") {
-  ScratchDir dir("hot-watch-moved-in");
-  ScratchDir staging("hot-watch-staging");
+  TempDir dir("hot-watch-moved-in");
+  TempDir staging("hot-watch-staging");
   Reports reports;
   const fs::path jobs = dir.path() / "jobs";
   JobPathWatcher watcher({jobs}, reports.callback());
@@ -169,8 +169,8 @@ TEST_CASE("hot-add watcher: a directory moved in with libraries in it reports th
 }
 
 TEST_CASE("hot-add watcher: a watched directory removed and made again is watched again", "[hot-add]") {
-  ScratchDir dir("hot-watch-again");
-  ScratchDir elsewhere("hot-watch-away");
+  TempDir dir("hot-watch-again");
+  TempDir elsewhere("hot-watch-away");
   Reports reports;
   const fs::path jobs = dir.path() / "jobs";
   fs::create_directories(jobs);

@@ -80,7 +80,7 @@ core::JobSpec every_ten_seconds(const std::string& id, const std::string& func) 
 
 TEST_CASE("hot-add: new versions serve new runs, a removed library makes the job wait, its return runs it at once",
           "[hot-add][sqlite]") {
-  ScratchDir dir("hot-scheduler");
+  TempDir dir("hot-scheduler");
   fs::path library = dir.path() / "libversioned.so";
   install_by_rename(versioned_library("v1"), library);
   WatchingScheduler host(dir.path(), dir.path() / "jobs.sqlite");
@@ -115,7 +115,7 @@ TEST_CASE("hot-add: new versions serve new runs, a removed library makes the job
 
 TEST_CASE("hot-add: a job whose function a new version lacks waits, kept, and runs when a version has it again",
           "[hot-add][sqlite]") {
-  ScratchDir dir("hot-scheduler-function");
+  TempDir dir("hot-scheduler-function");
   fs::path library = dir.path() / "libversioned.so";
   install_by_rename(versioned_library("v2"), library);
   WatchingScheduler host(dir.path(), dir.path() / "jobs.sqlite");

@@ -10,8 +10,6 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -27,34 +25,6 @@ namespace {
 }
 
 }  // namespace
-
-TempDir::TempDir(std::string_view tag) {
-  fs::path base = fs::path(APSCHED_TEST_BINARY_DIR) / "tmp";
-  fs::create_directories(base);
-  std::string pattern = (base / (std::string(tag) + "-XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp " + pattern, errno);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  if (std::getenv("APSCHED_KEEP_TEST_DIRS")) return;  // for looking at a failure afterwards
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
-void write_file(const fs::path& file, std::string_view text) {
-  if (file.has_parent_path()) fs::create_directories(file.parent_path());
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + file.string());
-}
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::size_t count_lines(const fs::path& file) { return count_of(read_file(file), "\n"); }
 

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace apsched::test {
 
 using namespace std::chrono_literals;
@@ -20,25 +22,10 @@ using namespace std::chrono_literals;
 /** How long tests wait for anything the host should do within a second or two. */
 inline constexpr std::chrono::milliseconds kGenerous = 20s;
 
-/** A fresh directory under the test binary directory, removed (with its contents) on destruction. */
-class TempDir {
- public:
-  explicit TempDir(std::string_view tag = "apsched-integ");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+using apsched::testing::read_file;
+using apsched::testing::TempDir;
+using apsched::testing::write_file;
 
-  const std::filesystem::path& path() const noexcept { return path_; }
-  std::filesystem::path operator/(const std::filesystem::path& child) const { return path_ / child; }
-
- private:
-  std::filesystem::path path_;
-};
-
-/** Writes `text` to `file` (creating parent directories). */
-void write_file(const std::filesystem::path& file, std::string_view text);
-/** The file's contents; empty when it does not exist. */
-std::string read_file(const std::filesystem::path& file);
 /** Number of '\n'-terminated lines in the file (0 when it does not exist). */
 std::size_t count_lines(const std::filesystem::path& file);
 /** Occurrences of `needle` in `text`. */

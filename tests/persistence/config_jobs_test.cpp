@@ -19,7 +19,7 @@ using Times = std::vector<Timestamp>;
 /** A config with a `default` sqlite store (db.sqlite beside it), an inline executor and the job `report`. */
 fs::path write_config(const TempDir& dir, const std::string& job_options) {
   fs::path file = dir / "apsched.yaml";
-  write_text(file,
+  write_file(file,
              "scheduler: {timezone: UTC}\n"
              "jobstores:\n"
              "  default: {type: sqlite, path: db.sqlite}\n"

@@ -31,7 +31,7 @@ struct Rig {
   int starts = 0;
 
   Rig(const std::string& coalesce, const std::string& grace) {
-    write_text(config,
+    write_file(config,
                "scheduler: {timezone: UTC, log_level: info}\n"
                "jobstores:\n"
                "  default: {type: sqlite, path: jobs.sqlite}\n"
@@ -88,7 +88,7 @@ DbState check_database(const Rig& rig) {
 
 /** The file holds only whole lines, each the job's text; returns how many. */
 std::size_t check_whole_lines(const Rig& rig) {
-  std::string text = read_text(rig.out);
+  std::string text = read_file(rig.out);
   CHECK((text.empty() || text.back() == '\n'));
   std::size_t n = 0, bad = 0;
   for (const auto& line : lines_of(rig.out)) {
@@ -134,7 +134,7 @@ TEST_CASE("SIGKILL at random moments loses no job, duplicates no row or run, and
     std::this_thread::sleep_for(std::chrono::milliseconds(uptime_ms(random)));
     host->signal(SIGKILL);
     ExitStatus status = host->wait(kBound);
-    std::string log = read_text(rig.log(rig.starts));
+    std::string log = read_file(rig.log(rig.starts));
     INFO("cycle " << cycle << ", log:\n" << log);
     CHECK(status.signal == SIGKILL);  // it was running, not ended on its own
 
@@ -161,7 +161,7 @@ TEST_CASE("SIGKILL at random moments loses no job, duplicates no row or run, and
   bool kept_running = eventually([&] { return lines_of(rig.out).size() >= lines + 2; }, kBound);
   host->signal(SIGTERM);
   ExitStatus status = host->wait(kBound);
-  std::string log = read_text(rig.log(rig.starts));
+  std::string log = read_file(rig.log(rig.starts));
   INFO("last log:\n" << log);
   CHECK(kept_running);
   CHECK(status.describe() == "exit status 0");
@@ -216,7 +216,7 @@ LongStop long_stop(Rig& rig, std::chrono::milliseconds downtime, Ready ready) {
     bool ran = eventually([&] { return lines_of(rig.out).size() >= 2; }, kBound);
     host->signal(SIGKILL);
     host->wait(kBound);
-    INFO(read_text(rig.log(rig.starts)));
+    INFO(read_file(rig.log(rig.starts)));
     REQUIRE(ran);
   }
   DbState at_kill = check_database(rig);
@@ -231,10 +231,10 @@ LongStop long_stop(Rig& rig, std::chrono::milliseconds downtime, Ready ready) {
   REQUIRE(restarted > result.first_missed + 2 * kSecond);
 
   auto host = rig.start();
-  bool done = eventually([&] { return ready(read_text(rig.log(rig.starts))); }, kBound);
+  bool done = eventually([&] { return ready(read_file(rig.log(rig.starts))); }, kBound);
   host->signal(SIGTERM);
   ExitStatus status = host->wait(kBound);
-  result.log = read_text(rig.log(rig.starts));
+  result.log = read_file(rig.log(rig.starts));
   INFO(result.log);
   CHECK(done);
   CHECK(status.describe() == "exit status 0");
@@ -307,7 +307,7 @@ TEST_CASE("apsched jobs reads the store while the host runs, and adds nothing to
   bool kept_running = eventually([&] { return lines_of(rig.out).size() >= lines + 2; }, kBound);
   host->signal(SIGTERM);
   ExitStatus status = host->wait(kBound);
-  INFO(read_text(rig.log(rig.starts)));
+  INFO(read_file(rig.log(rig.starts)));
   CHECK(kept_running);
   CHECK(status.describe() == "exit status 0");
   CHECK(check_database(rig).rows == 1);
@@ -336,7 +336,7 @@ TEST_CASE("SIGKILL during startup (creating the database, storing the config job
     bool ran = eventually([&] { return lines_of(rig.out).size() >= 1; }, kBound);
     host->signal(SIGTERM);
     ExitStatus status = host->wait(kBound);
-    INFO(read_text(rig.log(1)) << "---\n" << read_text(rig.log(2)));
+    INFO(read_file(rig.log(1)) << "---\n" << read_file(rig.log(2)));
     CHECK(ran);
     CHECK(status.describe() == "exit status 0");
     CHECK(check_database(rig).rows == 1);

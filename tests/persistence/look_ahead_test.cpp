@@ -59,7 +59,7 @@ TEST_CASE("look ahead: jobs due at the next wake-up are decoded while waiting, a
   host->remove_job("c");
   host.clock().set(due);
   host.pass();
-  CHECK(read_text(out) == "a\nb changed\n");
+  CHECK(read_file(out) == "a\nb changed\n");
   CHECK(host.run_times("a") == std::vector<Timestamp>{due});
   CHECK(host.run_times("c").empty());
 }
@@ -132,7 +132,7 @@ TEST_CASE("look ahead: a store without revisions is not looked ahead in", "[pers
   CHECK_THAT(log.text(), !Contains("ahead of time"));
   host->clock().set(due);
   host->pass();
-  CHECK(read_text(dir / "out.txt") == "a\n");
+  CHECK(read_file(dir / "out.txt") == "a\n");
 }
 
 TEST_CASE("look ahead: many jobs due at once are decoded in chunks, each once", "[persistence][look-ahead]") {

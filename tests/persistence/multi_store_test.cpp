@@ -104,7 +104,7 @@ TEST_CASE("stores and jobs from a YAML config: jobstore picks the store, restart
   TempDir dir("stores-config");
   const fs::path out = dir / "out.txt";
   const fs::path config_file = dir / "apsched.yaml";
-  write_text(config_file,
+  write_file(config_file,
              "scheduler: {timezone: UTC}\n"
              "jobstores:\n"
              "  default: {type: sqlite, path: state/jobs.sqlite}\n"
@@ -128,7 +128,7 @@ TEST_CASE("stores and jobs from a YAML config: jobstore picks the store, restart
     CHECK(stored_ids(db) == Ids{"kept"});
   }
   // A restart with a config that no longer lists the jobs: only the sqlite one remains.
-  write_text(config_file,
+  write_file(config_file,
              "scheduler: {timezone: UTC}\n"
              "jobstores:\n"
              "  default: {type: sqlite, path: state/jobs.sqlite}\n"

@@ -12,10 +12,7 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -25,36 +22,8 @@ namespace apsched::persistence {
 
 // ---------------------------------------------------------------------------- files
 
-TempDir::TempDir(std::string_view tag) {
-  fs::path base = fs::path(APSCHED_TEST_BINARY_DIR) / "tmp";
-  fs::create_directories(base);
-  std::string pattern = (base / (std::string(tag) + "-XXXXXX")).string();
-  if (::mkdtemp(pattern.data()) == nullptr)
-    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  if (std::getenv("APSCHED_KEEP_TEST_DIRS")) return;
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
-void write_text(const fs::path& file, std::string_view text) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> lines_of(const fs::path& file) {
-  std::string text = read_text(file);
+  std::string text = read_file(file);
   std::vector<std::string> lines;
   std::size_t begin = 0;
   while (begin < text.size()) {
@@ -67,12 +36,6 @@ std::vector<std::string> lines_of(const fs::path& file) {
     begin = end + 1;
   }
   return lines;
-}
-
-std::size_t occurrences(std::string_view text, std::string_view needle) {
-  std::size_t n = 0;
-  for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
-  return n;
 }
 
 // ---------------------------------------------------------------------------- sqlite
@@ -357,8 +320,8 @@ CommandResult run_apsched(const std::vector<std::string>& args, const fs::path& 
     if (status) status->timed_out = true;
   }
   result.status = status.value_or(ExitStatus{});
-  result.out = read_text(out);
-  result.output = result.out + read_text(log);
+  result.out = read_file(out);
+  result.output = result.out + read_file(log);
   return result;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// Shared pieces of the persistence tests: temporary directories, a scheduler on an SQLite
-// file driven by a manual clock, direct access to the database file through the sqlite3
-// C API, a capture of the kernel's log, and starting the real `apsched` binary.
+// Shared pieces of the persistence tests: a scheduler on an SQLite file driven by a manual
+// clock, direct access to the database file through the sqlite3 C API, a capture of the
+// kernel's log, and starting the real `apsched` binary.
 #include <sys/types.h>
 
 #include <apsched/core/scheduler.h>
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "eventually.h"
+#include "temp_dir.h"
 
 struct sqlite3;
 
@@ -32,25 +33,8 @@ constexpr Timestamp kStart = 1767614400LL * kSecond;
 /** `kStart + seconds`, for readable expectations. */
 constexpr Timestamp at(long long seconds) { return kStart + seconds * kSecond; }
 
-/** A fresh directory under the test binary directory, removed on destruction (unless APSCHED_KEEP_TEST_DIRS). */
-class TempDir {
- public:
-  explicit TempDir(std::string_view tag);
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const noexcept { return path_; }
-  fs::path operator/(const fs::path& child) const { return path_ / child; }
-
- private:
-  fs::path path_;
-};
-
-void write_text(const fs::path& file, std::string_view text);
-std::string read_text(const fs::path& file);
 /** The file's '\n'-separated lines (a last line without '\n' is returned too). */
 std::vector<std::string> lines_of(const fs::path& file);
-std::size_t occurrences(std::string_view text, std::string_view needle);
 
 /** One connection of our own to an SQLite file, behind the store's back. */
 class Database {
@@ -175,5 +159,8 @@ struct CommandResult {
 CommandResult run_apsched(const std::vector<std::string>& args, const fs::path& scratch_dir);
 
 using apsched::testing::eventually;
+using apsched::testing::read_file;
+using apsched::testing::TempDir;
+using apsched::testing::write_file;
 
 }  // namespace apsched::persistence

@@ -20,7 +20,7 @@ using Times = std::vector<Timestamp>;
 
 fs::path write_store_config(const TempDir& dir, const std::string& db_name) {
   fs::path config = dir / "apsched.yaml";
-  write_text(config,
+  write_file(config,
              "scheduler: {timezone: UTC}\n"
              "jobstores:\n"
              "  default: {type: sqlite, path: " + db_name + "}\n"
@@ -31,7 +31,7 @@ fs::path write_store_config(const TempDir& dir, const std::string& db_name) {
 
 /** `apsched jobs` and `apsched run` both refuse the file: exit 1, with `expected` in the output. */
 void check_refused(const TempDir& dir, const fs::path& config, const fs::path& db, const std::string& expected) {
-  const std::string bytes = read_text(db);
+  const std::string bytes = read_file(db);
   {
     CommandResult jobs = run_apsched({"jobs", "-c", config.string()}, dir.path());
     INFO(jobs.output);
@@ -42,12 +42,12 @@ void check_refused(const TempDir& dir, const fs::path& config, const fs::path& d
     fs::path log = dir / "run.log";
     Child host({APSCHED_BINARY, "run", "-c", config.string()}, log);
     ExitStatus status = host.wait(20s);
-    std::string text = read_text(log);
+    std::string text = read_file(log);
     INFO(text);
     CHECK(status.describe() == "exit status 1");
     CHECK_THAT(text, Contains(db.filename().string()) && Contains(expected));
   }
-  CHECK(read_text(db) == bytes);  // left unchanged
+  CHECK(read_file(db) == bytes);  // left unchanged
   CHECK_FALSE(fs::exists(db.string() + "-wal"));
 }
 
@@ -77,9 +77,9 @@ TEST_CASE("a file that is not an SQLite database is refused naming the file and 
   const fs::path db = dir / "notes.sqlite";
   std::string garbage;
   for (int i = 0; i < 200; ++i) garbage += "these are not the jobs you are looking for\n";
-  write_text(db, garbage);
+  write_file(db, garbage);
   check_refused(dir, write_store_config(dir, "notes.sqlite"), db, "not a database");
-  CHECK(read_text(db) == garbage);
+  CHECK(read_file(db) == garbage);
 }
 
 TEST_CASE("a database locked by another connection delays runs, reported and retried, without losing any",
@@ -136,7 +136,7 @@ TEST_CASE("a config job that cannot be stored at start because the database is l
   TempDir dir("errors-locked-start");
   const fs::path db = dir / "jobs.sqlite";
   const fs::path config_file = dir / "apsched.yaml";
-  write_text(config_file,
+  write_file(config_file,
              "scheduler: {timezone: UTC}\n"
              "jobstores:\n"
              "  default: {type: sqlite, path: jobs.sqlite, busy_timeout: 0.1}\n"

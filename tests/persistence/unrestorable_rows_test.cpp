@@ -208,7 +208,7 @@ TEST_CASE("apsched jobs lists unrestorable rows as such, changes nothing and exi
   const fs::path db = dir / "jobs.sqlite";
   seed(db, dir / "out.txt", kStart, 10, at(10));
   const fs::path config = dir / "apsched.yaml";
-  write_text(config,
+  write_file(config,
              "scheduler: {timezone: UTC}\n"
              "jobstores:\n"
              "  default: {type: sqlite, path: jobs.sqlite}\n");
@@ -253,7 +253,7 @@ TEST_CASE("apsched run keeps running good jobs beside unrestorable rows and keep
   const std::string notrigger_row = row(db, "notrigger");
   const std::string nofunc_row = row(db, "nofunc");
   const fs::path config = dir / "apsched.yaml";
-  write_text(config,
+  write_file(config,
              "scheduler: {timezone: UTC, log_level: info}\n"
              "jobstores:\n"
              "  default: {type: sqlite, path: jobs.sqlite}\n");
@@ -263,7 +263,7 @@ TEST_CASE("apsched run keeps running good jobs beside unrestorable rows and keep
   bool ran = eventually([&] { return lines_of(out).size() >= 3; }, 20s);
   host.signal(SIGTERM);
   ExitStatus status = host.wait(20s);
-  std::string text = read_text(log);
+  std::string text = read_file(log);
   INFO(text);
   CHECK(ran);
   CHECK(status.describe() == "exit status 0");

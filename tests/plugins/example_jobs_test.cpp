@@ -12,12 +12,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <thread>
 
+#include "temp_dir.h"
 #include "test_support.h"
 
 using apsched::sdk::JobContext;
@@ -26,6 +25,8 @@ using apsched::sdk::JobOutcome;
 using apsched::sdk::LogLevel;
 using apsched::sdk::Timestamp;
 using apsched::sdk::Value;
+using apsched::testing::read_file;
+using apsched::testing::TempDir;
 
 namespace {
 
@@ -79,24 +80,6 @@ class JobLibrary {
   std::map<std::string, JobInvoker> entries_;
 };
 
-/** A fresh temporary directory, removed at the end of the test. */
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "apsched-jobs-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 TEST_CASE("example_jobs: the descriptor is the SDK's and lists every job", "[jobs]") {
@@ -129,8 +112,8 @@ TEST_CASE("example_jobs: tick logs its job id and arguments and returns null", "
 
 TEST_CASE("example_jobs: append_line appends a line, creating the file", "[jobs]") {
   JobLibrary lib;
-  TempDir dir;
-  auto path = dir.path / "out.txt";
+  TempDir dir("apsched-jobs");
+  auto path = dir / "out.txt";
   TestContext first("a", Value::List{path.string(), "first"});
   JobOutcome out = lib.call("append_line", first);
   CHECK(out.ok);
@@ -142,8 +125,8 @@ TEST_CASE("example_jobs: append_line appends a line, creating the file", "[jobs]
 
 TEST_CASE("example_jobs: append_line names the path and the reason when it cannot open it", "[jobs]") {
   JobLibrary lib;
-  TempDir dir;
-  auto path = dir.path / "missing-dir" / "out.txt";
+  TempDir dir("apsched-jobs");
+  auto path = dir / "missing-dir" / "out.txt";
   TestContext ctx("a", Value::List{path.string(), "x"});
   JobOutcome out = lib.call("append_line", ctx);
   CHECK_FALSE(out.ok);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "scheduler_harness.h"
+#include "temp_dir.h"
 
 using namespace apsched;
 using namespace apsched::testing;
@@ -14,8 +15,7 @@ using namespace apsched::testing;
 namespace {
 
 core::Config config_of(const std::string& name, const std::string& jobs, const std::string& settings = "") {
-  auto dir = std::filesystem::temp_directory_path() / ("apsched-reload-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  static const TempDir dir("apsched-reload-test");  // one per test process, removed at exit
   std::ofstream(dir / name) << settings << "jobs:\n" << jobs;
   return core::Config::load(dir / name);
 }

@@ -10,6 +10,7 @@
 
 #include "eventually.h"
 #include "scheduler_harness.h"
+#include "temp_dir.h"
 
 using namespace apsched;
 using namespace apsched::testing;
@@ -56,8 +57,7 @@ TEST_CASE("timeout comes from the job, else job_defaults, and modify_job changes
 }
 
 TEST_CASE("timeout in the config: in a job and in job_defaults, refused where it is wrong", "[config][timeout]") {
-  auto dir = std::filesystem::temp_directory_path() / ("apsched-timeout-config-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  TempDir dir("apsched-timeout-config");
   std::ofstream(dir / "good.yaml") << "job_defaults: {timeout: 60}\n"
                                       "jobs:\n"
                                       "  - {id: a, func: \"example_jobs:tick\", trigger: {type: interval, seconds: 3},"
@@ -77,7 +77,6 @@ TEST_CASE("timeout in the config: in a job and in job_defaults, refused where it
   } catch (const core::ConfigError& e) {
     CHECK_THAT(e.what(), Contains("bad.yaml:1:25: timeout must be a positive number of seconds"));
   }
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a run past its timeout is an error event at the limit and counts toward max_instances until it returns",

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "scheduler_harness.h"
+#include "temp_dir.h"
 
 using namespace apsched;
 using namespace apsched::testing;
@@ -43,8 +44,7 @@ std::size_t count(const Host& host, core::EventCode code) {
 }  // namespace
 
 TEST_CASE("a job whose library is missing waits and runs when the library is back", "[scheduler][sqlite]") {
-  fs::path dir = fs::temp_directory_path() / ("apsched-waiting-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  TempDir dir("apsched-waiting");
   fs::create_directories(dir / "jobs");
   fs::copy_file(fs::path(APSCHED_JOBS_DIR) / "libexample_jobs.so", dir / "jobs" / "libnightly.so");
   fs::path db = dir / "jobs.sqlite";
@@ -78,5 +78,4 @@ TEST_CASE("a job whose library is missing waits and runs when the library is bac
     CHECK(third->scheduler->get_job("nightly")->problem.empty());
     third->scheduler->shutdown();
   }
-  fs::remove_all(dir);
 }

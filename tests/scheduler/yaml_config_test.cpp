@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "temp_dir.h"
+
 using namespace apsched;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -13,8 +15,7 @@ using Catch::Matchers::StartsWith;
 namespace {
 
 std::filesystem::path write_config(const std::string& name, const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() / ("apsched-config-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  static const testing::TempDir dir("apsched-config-test");  // one per test process, removed at exit
   auto file = dir / name;
   std::ofstream(file) << text;
   return file;

@@ -49,7 +49,7 @@ sdk::JobRecord realistic_job(int n) {
 }  // namespace
 
 TEST_CASE("sqlite store bench: 10,000 adds", "[.bench][sqlite]") {
-  TempDir dir(APSCHED_TEST_BINARY_DIR);
+  TempDir dir("apsched-sqlite-bench", APSCHED_TEST_BINARY_DIR);
   FakeHost host;
   auto store = open_store(host, dir.file("bench.sqlite"));
   constexpr int kJobs = 10'000;
@@ -73,7 +73,7 @@ TEST_CASE("sqlite store bench: 10,000 adds", "[.bench][sqlite]") {
 }
 
 TEST_CASE("sqlite store bench: open and list 100,000 jobs", "[.bench][sqlite]") {
-  TempDir dir(APSCHED_TEST_BINARY_DIR);
+  TempDir dir("apsched-sqlite-bench", APSCHED_TEST_BINARY_DIR);
   FakeHost host;
   const std::string path = dir.file("bench.sqlite");
   constexpr int kJobs = 100'000;

@@ -1,40 +1,13 @@
 #include "sqlite_test_support.h"
 
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <filesystem>
 #include <stdexcept>
 
 namespace apsched::testing::sqlite {
-
-namespace fs = std::filesystem;
-
-TempDir::TempDir(const std::string& parent) {
-  std::string base = parent;
-  if (base.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    base = tmp && *tmp ? tmp : "/tmp";
-  }
-  std::string pattern = base + "/apsched-sqlite-XXXXXX";
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed in " + base);
-  path_ = pattern;
-  ::chmod(path_.c_str(), 0755);  // traversable by the unprivileged user of run_unprivileged
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  // Restore permissions a test may have taken away, so everything can be removed.
-  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec))
-    fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
-  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-  fs::remove_all(path_, ec);
-}
 
 sdk::Value store_config(const std::string& path, sdk::Value::Map extra) {
   extra["type"] = "sqlite";

@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for the SQLite store tests: temporary directories, store construction, job
-// records, and direct SQL on a database file (to plant corrupt rows or foreign tables).
+// Helpers for the SQLite store tests: store construction, job records, and direct SQL on
+// a database file (to plant corrupt rows or foreign tables).
 #include <apsched/sdk/status.h>
 #include <apsched/sdk/store.h>
 #include <apsched/sdk/value.h>
@@ -13,25 +13,12 @@
 
 #include "fake_host.h"
 #include "sqlite_store.h"
+#include "temp_dir.h"
 
 namespace apsched::testing::sqlite {
 
 using stores::sqlite::SqliteStore;
-
-/** A fresh directory under $TMPDIR (or /tmp), removed with its contents at the end. */
-class TempDir {
- public:
-  explicit TempDir(const std::string& parent = {});
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const noexcept { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using apsched::testing::TempDir;
 
 /** `{type: sqlite, path: PATH}` plus `extra` keys. */
 sdk::Value store_config(const std::string& path, sdk::Value::Map extra = {});
