@@ -96,8 +96,9 @@ class SchedulerCore final : public RunReporter {
   /**
    * Decodes the jobs due at `until` (the next wake-up) into the stores' decoded-job caches
    * while the scheduler would otherwise wait, so that their runs start without decoding.
-   * Works in chunks, each under the lock; stops short of `until`, after 261,120 jobs (as
-   * many as a decoded-job cache keeps, less a pass's batch), or
+   * Works in chunks, each under the lock; stops short of `until`, after
+   * StoreEntry::kLookAheadMost jobs (as many as a decoded-job cache keeps, less a pass's
+   * batch), or
    * at a wake-up request: any after `seen` (the count a pass started with; default: the
    * count now). Unless `until` is (nearly) now, it first destroys the jobs passes retired.
    * Takes the lock.
