@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "scheduler_harness.h"
+#include "temp_dir.h"
 
 using namespace apsched;
 using namespace apsched::testing;
@@ -192,9 +193,9 @@ TEST_CASE("jitter moves a fire time by at most the jitter", "[scheduler]") {
 }
 
 TEST_CASE("a run that would exceed max_instances is skipped and reported", "[scheduler][threads]") {
+  TempDir gates("apsched-gate");  // before the harness: its runs wait on the gate
+  auto gate = gates / "gate";
   SchedulerHarness h({}, "threadpool");
-  auto gate = std::filesystem::temp_directory_path() / ("apsched-gate-" + std::to_string(::getpid()));
-  std::filesystem::remove(gate);
   h.scheduler().start();
   auto spec = SchedulerHarness::interval_job("slow", 10, "gate_jobs:wait_for_file");
   spec.args = sdk::Value::List{gate.string()};
@@ -221,7 +222,6 @@ TEST_CASE("a run that would exceed max_instances is skipped and reported", "[sch
   CHECK(h.events(core::EVENT_JOB_SUBMITTED).size() == 2);
   h.scheduler().shutdown(true);
   CHECK(h.events(core::EVENT_JOB_EXECUTED).size() == 2);
-  std::filesystem::remove(gate);
 }
 
 TEST_CASE("a pass started by a listener during a pass runs on working arrays of its own", "[scheduler]") {

@@ -16,17 +16,6 @@ using namespace apsched;
 using namespace apsched::testing;
 using Catch::Matchers::Contains;
 
-namespace {
-
-std::filesystem::path gate_file(const char* tag) {
-  auto gate =
-      std::filesystem::temp_directory_path() / ("apsched-" + std::string(tag) + "-" + std::to_string(::getpid()));
-  std::filesystem::remove(gate);
-  return gate;
-}
-
-}  // namespace
-
 TEST_CASE("timeout comes from the job, else job_defaults, and modify_job changes it", "[scheduler][timeout]") {
   core::JobDefaults defaults;
   defaults.timeout = 30;
@@ -81,8 +70,9 @@ TEST_CASE("timeout in the config: in a job and in job_defaults, refused where it
 
 TEST_CASE("a run past its timeout is an error event at the limit and counts toward max_instances until it returns",
           "[scheduler][timeout][threads]") {
+  TempDir gates("apsched-timeout-gate");  // before the harness: its runs wait on the gate
+  auto gate = gates / "gate";
   SchedulerHarness h({}, "threadpool");
-  auto gate = gate_file("timeout-gate");
   h.scheduler().start();
   auto spec = SchedulerHarness::interval_job("stubborn", 10, "gate_jobs:hold_until_file");
   spec.args = sdk::Value::List{gate.string()};
@@ -115,13 +105,13 @@ TEST_CASE("a run past its timeout is an error event at the limit and counts towa
   // Every run after the first found the gate open; the first one's return was only logged.
   CHECK(h.events(core::EVENT_JOB_EXECUTED).size() == h.events(core::EVENT_JOB_SUBMITTED).size() - 1);
   CHECK(h.events(core::EVENT_JOB_ERROR).size() == 1);
-  std::filesystem::remove(gate);
 }
 
 TEST_CASE("a scheduler shut down by a timeout listener and then destroyed waits for the run still finishing",
           "[scheduler][timeout][threads]") {
+  TempDir gates("apsched-destroy-gate");
+  auto gate = gates / "gate";
   auto h = std::make_unique<SchedulerHarness>(core::JobDefaults{}, "threadpool");
-  auto gate = gate_file("destroy-gate");
   h->scheduler().start();
   // The "stop on error" pattern: on the watchdog thread, which the run's worker waits for.
   h->scheduler().add_listener([&](const core::Event&) { h->scheduler().shutdown(false); }, core::EVENT_JOB_ERROR);
@@ -144,5 +134,4 @@ TEST_CASE("a scheduler shut down by a timeout listener and then destroyed waits 
   h.reset();
   CHECK(std::chrono::steady_clock::now() - destroying >= std::chrono::milliseconds(150));
   opener.join();
-  std::filesystem::remove(gate);
 }
