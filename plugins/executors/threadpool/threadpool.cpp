@@ -117,7 +117,7 @@ void ThreadPoolExecutor::work(std::size_t slot) noexcept {
     ++idle_workers_;
     bool notified = true;
     if (watching) {
-      const auto deadline = policy_.watch_deadline(queue_.front().queued_at);
+      const auto deadline = policy_.watch_deadline(*oldest_queued());  // a watcher has runs queued
       notified = work_ready_.wait_until(lock, deadline) == std::cv_status::no_timeout;
     } else {
       work_ready_.wait(lock);
