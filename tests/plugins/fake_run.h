@@ -66,7 +66,7 @@ class FakeRun final : public sdk::JobRun {
   const std::string& func() const noexcept override { return func_; }
   const sdk::Value& args() const noexcept override { return args_; }
   const sdk::Value& kwargs() const noexcept override { return kwargs_; }
-  const std::vector<sdk::Timestamp>& run_times() const noexcept override { return times_; }
+  std::span<const sdk::Timestamp> run_times() const noexcept override { return times_; }
   double timeout_seconds() const noexcept override { return timeout_seconds_; }
   void set_timeout(double seconds) { timeout_seconds_ = seconds; }
   const std::string& library_file() const noexcept override { return library_file_; }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "scheduler_harness.h"
@@ -102,6 +103,29 @@ TEST_CASE("without coalesce every due time runs, in order", "[scheduler]") {
   CHECK(executed_times(h) ==
         std::vector<Timestamp>{kStart + 10 * kSecond, kStart + 20 * kSecond, kStart + 30 * kSecond});
   REQUIRE(h.events(core::EVENT_JOB_SUBMITTED).size() == 1);
+}
+
+TEST_CASE("a run keeps each job's own due times, however many, when one pass runs several jobs", "[scheduler]") {
+  // A run holds up to four times inside itself and more on the heap; a pass builds each
+  // job's times in one buffer that it reuses for the next job.
+  SchedulerHarness h(no_grace(false));
+  h.scheduler().start();
+  h.scheduler().add_job(SchedulerHarness::interval_job("many", 10));
+  h.scheduler().add_job(SchedulerHarness::interval_job("one", 60));
+  h.scheduler().add_job(SchedulerHarness::interval_job("four", 15));
+  h.advance(60);
+  h.pass();
+  std::map<std::string, std::vector<Timestamp>> by_job;
+  for (const auto& e : h.events(core::EVENT_JOB_EXECUTED)) by_job[e.job_id].push_back(*e.scheduled_run_time);
+  std::vector<Timestamp> every_ten;
+  for (int s = 10; s <= 60; s += 10) every_ten.push_back(kStart + s * kSecond);
+  CHECK(by_job["many"] == every_ten);
+  CHECK(by_job["one"] == std::vector<Timestamp>{kStart + 60 * kSecond});
+  CHECK(by_job["four"] == std::vector<Timestamp>{kStart + 15 * kSecond, kStart + 30 * kSecond,
+                                                 kStart + 45 * kSecond, kStart + 60 * kSecond});
+  std::map<std::string, std::vector<Timestamp>> submitted;
+  for (const auto& e : h.events(core::EVENT_JOB_SUBMITTED)) submitted[e.job_id] = e.scheduled_run_times;
+  CHECK(submitted == by_job);
 }
 
 TEST_CASE("without coalesce each due time is judged against the grace time on its own", "[scheduler]") {

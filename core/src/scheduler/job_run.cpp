@@ -1,5 +1,7 @@
 #include "scheduler/job_run.h"
 
+#include <algorithm>
+
 namespace apsched::core::detail {
 namespace {
 
@@ -29,8 +31,12 @@ class RunContext final : public sdk::JobContext {
 
 }  // namespace
 
-JobRunImpl::JobRunImpl(RunReporter& reporter, std::shared_ptr<const RunSpec> spec, std::vector<Timestamp> run_times)
-    : reporter_(reporter), spec_(std::move(spec)), run_times_(std::move(run_times)) {}
+JobRunImpl::JobRunImpl(RunReporter& reporter, std::shared_ptr<const RunSpec> spec,
+                       std::span<const Timestamp> run_times)
+    : reporter_(reporter), spec_(std::move(spec)), time_count_(run_times.size()) {
+  if (run_times.size() > kInlineTimes) more_times_ = std::make_unique_for_overwrite<Timestamp[]>(run_times.size());
+  std::copy(run_times.begin(), run_times.end(), more_times_ ? more_times_.get() : inline_times_.data());
+}
 
 JobRunImpl::~JobRunImpl() { spec_->instances->release(); }  // the submission is over
 

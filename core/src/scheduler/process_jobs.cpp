@@ -124,8 +124,8 @@ void SchedulerCore::put_back(sdk::JobStore& jobs, const std::string& alias, cons
                   id, alias, status.message);
 }
 
-std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp now) const {
-  std::vector<Timestamp> times;
+void SchedulerCore::due_run_times(LoadedJob& job, Timestamp now, std::vector<Timestamp>& times) const {
+  times.clear();
   std::optional<Timestamp> next = job.info.next_run_time;
   while (next && *next <= now) {
     if (job.info.coalesce) times.assign(1, *next);
@@ -139,7 +139,6 @@ std::vector<Timestamp> SchedulerCore::due_run_times(LoadedJob& job, Timestamp no
     }
     next = following;
   }
-  return times;
 }
 
 void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps) {
@@ -203,14 +202,16 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     Step step;
     step.taken = record.taken;
     // A taken job's trigger was asked ahead: this run is its last.
-    std::vector<Timestamp> run_times = record.taken ? std::vector<Timestamp>{*record.next_run_time} : due_run_times(*job, now);
+    std::vector<Timestamp>& run_times = pass_run_times_;
+    if (record.taken) run_times.assign(1, *record.next_run_time);
+    else due_run_times(*job, now, run_times);
     if (!run_times.empty()) {
       Timestamp last = run_times.back();
       if (!job->run->instances->take(job->info.max_instances)) {
         spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
                      job->info.id, job->info.max_instances);
         Event e = job_event(EVENT_JOB_MAX_INSTANCES, job->info.id, alias);
-        e.scheduled_run_times = std::move(run_times);
+        e.scheduled_run_times = run_times;
         step.after.push_back(std::move(e));
       } else {
         step.executor = executor;
@@ -220,7 +221,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
           step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job->info.id, alias));
           step.submitted->scheduled_run_times = run_times;
         }
-        step.run = std::make_unique<JobRunImpl>(*this, job->run, std::move(run_times));
+        step.run = std::make_unique<JobRunImpl>(*this, job->run, run_times);
       }
       job->info.next_run_time = record.taken ? std::nullopt : job->trigger->next_fire_time(last, now);
     }

@@ -220,7 +220,8 @@ class SchedulerCore final : public RunReporter {
   void note_waiting(const std::string& id, const std::string& reason);  // needs lock
   void clear_waiting(const std::string& id);                            // needs lock
   void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
-  std::vector<Timestamp> due_run_times(LoadedJob& job, Timestamp now) const;
+  /** Into `times` (cleared first): the job's run times due at `now`, one when it coalesces. */
+  void due_run_times(LoadedJob& job, Timestamp now, std::vector<Timestamp>& times) const;
   /**
    * The job of a due record: from `entry.decoded` at `cached` (the record's id there, or
    * end), or decoded now and kept there (`cached` then points to it) or into `fresh` when
@@ -296,6 +297,7 @@ class SchedulerCore final : public RunReporter {
   std::vector<sdk::JobRecord> pass_due_;
   std::vector<sdk::Release> pass_releases_;
   std::vector<DecodedJobs::iterator> pass_found_;  // what a pass's `known` found, per record asked about
+  std::vector<Timestamp> pass_run_times_;          // one job's due run times, copied into its run object
   // Decoded jobs that passes dropped (one-shot jobs that ran), destroyed later by
   // drop_retired_jobs when the loop is idle: destroying a job (its trigger, its document)
   // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.

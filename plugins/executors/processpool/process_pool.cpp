@@ -254,7 +254,7 @@ void ProcessPoolExecutor::dispatch(State state) {
 }
 
 bool ProcessPoolExecutor::start_next(Worker& w, Assignment& a) {
-  const auto& times = a.run->run_times();
+  const auto times = a.run->run_times();
   while (a.next < times.size()) {
     sdk::Timestamp t = times[a.next++];
     if (!a.run->begin(t)) continue;  // missed (reported by the kernel)
@@ -279,7 +279,7 @@ bool ProcessPoolExecutor::start_next(Worker& w, Assignment& a) {
 }
 
 void ProcessPoolExecutor::fail_remaining(Assignment& a, const std::string& type, const std::string& message) {
-  const auto& times = a.run->run_times();
+  const auto times = a.run->run_times();
   while (a.next < times.size()) {
     sdk::Timestamp t = times[a.next++];
     if (a.run->begin(t)) a.run->end(t, sdk::JobOutcome::failure(type, message));

@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,8 @@ class APSCHED_VISIBLE JobRun {
   virtual const std::string& func() const noexcept = 0;
   virtual const Value& args() const noexcept = 0;
   virtual const Value& kwargs() const noexcept = 0;
-  virtual const std::vector<Timestamp>& run_times() const noexcept = 0;
+  /** Valid as long as the run object. */
+  virtual std::span<const Timestamp> run_times() const noexcept = 0;
   /** Seconds a run may take (the job's `timeout` option); 0 = no limit. */
   virtual double timeout_seconds() const noexcept = 0;
 

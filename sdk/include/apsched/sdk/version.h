@@ -22,10 +22,12 @@
  *  - 7.0: KnownRevision answers with Held (adding last_run) and is given the record's
  *    next_run_time; JobRecord::taken: a store may remove a one-shot job's record as it
  *    hands it over instead of leasing and then removing it.
+ *  - 8.0: JobRun::run_times returns a span, so that the kernel keeps a run's times inside
+ *    the run object (one allocation per run instead of two).
  *  - The toolchain fingerprint must match exactly: the SDK crosses the boundary with
  *    C++ types, so compiler major and libstdc++ ABI switches must agree.
  */
-#define APSCHED_SDK_API_MAJOR 7
+#define APSCHED_SDK_API_MAJOR 8
 #define APSCHED_SDK_API_MINOR 0
 
 #define APSCHED_STRINGIFY_DETAIL(x) #x
