@@ -246,6 +246,31 @@ TEST_CASE("threadpool: runs too long for one worker to keep up with are spread o
   pool.shutdown(true);
 }
 
+// As a scheduler pass hands over due jobs: batches back to back while the workers drain
+// the earlier ones. The pool once lost count of the workers it had woken (one condition
+// variable for all of them) until every worker waited with thousands of runs queued.
+TEST_CASE("threadpool: batches submitted back to back all run without waiting for shutdown", "[threadpool]") {
+  FakeHost host;
+  RunProbe probe;
+  ThreadPoolExecutor pool(host, workers(20));
+  REQUIRE(pool.start().ok());
+  constexpr int kBatches = 1500;
+  constexpr int kRunsPerBatch = 256;
+  std::vector<apsched::sdk::Status> statuses;
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<std::unique_ptr<apsched::sdk::JobRun>> batch;
+    for (int i = 0; i < kRunsPerBatch; ++i) batch.push_back(run("quick", probe));
+    // About as long as a pass takes to prepare such a batch.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(300);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    pool.submit_all(std::move(batch), statuses);
+    REQUIRE(std::all_of(statuses.begin(), statuses.end(), [](const auto& s) { return s.ok(); }));
+  }
+  CHECK(eventually([&] { return probe.destroyed == kBatches * kRunsPerBatch; }));
+  pool.shutdown(true);
+}
+
 TEST_CASE("threadpool: shutdown(wait=true) finishes running and queued runs", "[threadpool]") {
   FakeHost host;
   RunProbe probe;

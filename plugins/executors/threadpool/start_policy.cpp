@@ -21,19 +21,19 @@ bool StartPolicy::want_watcher(std::size_t queued, std::size_t idle) {
   return true;
 }
 
-std::size_t StartPolicy::submitted(Clock::time_point now, std::size_t queued, std::size_t waiting,
-                                   std::size_t idle) {
-  std::size_t takers = 0;
+StartPolicy::Wakes StartPolicy::submitted(Clock::time_point now, std::size_t queued, std::size_t waiting,
+                                          std::size_t idle) {
+  Wakes wakes;
   if (all_hands_ || draining_) {
-    takers = std::min(queued, idle);
+    wakes.takers = std::min(queued, idle);
   } else {
     const std::size_t busy = counted(now, std::nullopt);
-    takers = std::min({queued, idle, busy < parallel_ ? parallel_ - busy : 0});
+    wakes.takers = std::min({queued, idle, busy < parallel_ ? parallel_ - busy : 0});
   }
-  waking_ += takers;
+  waking_ += wakes.takers;
   // Runs left over: a watcher too, woken now rather than by a taker before its first run.
-  if (want_watcher(waiting + queued - takers, idle - takers)) return takers + 1;
-  return takers;
+  wakes.watcher = want_watcher(waiting + queued - wakes.takers, idle - wakes.takers);
+  return wakes;
 }
 
 bool StartPolicy::may_take(std::size_t slot, Clock::time_point now) const {
@@ -60,15 +60,18 @@ bool StartPolicy::going_idle(std::size_t slot, std::size_t queued) {
   return false;
 }
 
-void StartPolicy::woke(std::size_t slot, bool notified) {
-  if (!notified) return;  // the watcher's deadline
-  // A condition variable wakes any waiter: the first to wake count as the takers asked
-  // for, the next as the watcher (if it takes a run instead, took() asks for another).
-  if (waking_ > 0) {
-    --waking_;
-  } else if (watcher_asked_) {
-    watcher_asked_ = false;
-    if (!watcher_) watcher_ = slot;
+void StartPolicy::woke(std::size_t slot, Wake why) {
+  switch (why) {
+    case Wake::take:
+      --waking_;
+      break;
+    case Wake::watch:  // if it takes a run instead, took() asks for another
+      watcher_asked_ = false;
+      if (!watcher_) watcher_ = slot;
+      break;
+    case Wake::none:
+    case Wake::everyone:
+      break;
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -24,12 +25,30 @@ namespace apsched::executors {
  *    every CPU. An idle worker watches for that: while runs are queued, one idle worker
  *    (the watcher) waits with that deadline instead of without one.
  *
- * Workers are numbered 0..workers-1 (their slots). THREADING: none of its own; the pool
- * calls every function under its lock.
+ * Workers are numbered 0..workers-1 (their slots). The pool wakes each worker for a
+ * reason it tells woke() (Wake): the counts of workers on their way to take runs and of
+ * the watcher asked for stay exact whatever the wake-ups' order, spurious wake-ups and
+ * deadlines (a shared condition variable could not say whom it woke, and its counts
+ * drifted until every worker waited with runs queued).
+ * THREADING: none of its own; the pool calls every function under its lock.
  */
 class StartPolicy {
  public:
   using Clock = std::chrono::steady_clock;
+
+  /** Why the pool woke a worker. */
+  enum class Wake : std::uint8_t {
+    none,      ///< not woken: the watcher's deadline passed
+    take,      ///< to take runs (submitted())
+    watch,     ///< to watch the queue (submitted(), took())
+    everyone,  ///< with every idle worker: all hands (watched()) or shutdown
+  };
+  /** Whom to wake for a submit: `takers` workers to take runs, and a watcher or not. */
+  struct Wakes {
+    std::size_t takers = 0;
+    bool watcher = false;
+    friend bool operator==(const Wakes&, const Wakes&) = default;
+  };
 
   StartPolicy(std::size_t workers, std::size_t parallel, Clock::duration settle, Clock::duration longest_wait);
 
@@ -38,16 +57,16 @@ class StartPolicy {
 
   /**
    * `queued` runs were added at `now` to the `waiting` already queued; `idle` workers
-   * wait. Returns how many of them to wake (to take runs, or one to watch the queue).
+   * wait. Returns whom of them to wake (takers + watcher <= idle).
    */
-  std::size_t submitted(Clock::time_point now, std::size_t queued, std::size_t waiting, std::size_t idle);
+  Wakes submitted(Clock::time_point now, std::size_t queued, std::size_t waiting, std::size_t idle);
 
   /** Whether worker `slot`, awake, takes the next queued run at `now`. */
   bool may_take(std::size_t slot, Clock::time_point now) const;
 
   /**
    * Worker `slot` took a run at `now`; `left` runs are still queued and `idle` workers
-   * wait. Returns true when one of them is to be woken to watch the queue.
+   * wait. Returns true when one of them is to be woken to watch the queue (Wake::watch).
    */
   bool took(std::size_t slot, Clock::time_point now, std::size_t left, std::size_t idle);
 
@@ -56,14 +75,14 @@ class StartPolicy {
    * is the watcher: it waits until watch_deadline() instead of until it is woken.
    */
   bool going_idle(std::size_t slot, std::size_t queued);
-  /** Worker `slot` woke up: `notified` (or spuriously), or not (the watcher's deadline passed). */
-  void woke(std::size_t slot, bool notified);
+  /** Worker `slot` woke up, woken by the pool for `why` (Wake::none: its deadline passed). */
+  void woke(std::size_t slot, Wake why);
   /** When the watcher looks again, the oldest queued run having been queued at `oldest`. */
   Clock::time_point watch_deadline(Clock::time_point oldest) const noexcept { return oldest + longest_wait_; }
   /**
    * The watcher woke at `now`; the oldest queued run was queued at `oldest` (none: the
    * queue is empty). Returns true when it has waited `longest_wait`: every worker now
-   * takes runs until the queue is empty, and the idle ones are to be woken.
+   * takes runs until the queue is empty, and the idle ones are to be woken (Wake::everyone).
    */
   bool watched(Clock::time_point now, std::optional<Clock::time_point> oldest);
 

@@ -3,6 +3,7 @@
 #include <apsched/sdk/config.h>
 #include <apsched/sdk/status.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -19,8 +20,11 @@ ThreadPoolExecutor::ThreadPoolExecutor(sdk::Host& host, const sdk::Value& config
         reader.finish();
         return static_cast<std::size_t>(workers);
       }()),
+      sleepers_(max_workers_),
       policy_(max_workers_, StartPolicy::parallel_for_cpus(std::thread::hardware_concurrency()), kSettle,
-              kLongestWait) {}
+              kLongestWait) {
+  idle_.reserve(max_workers_);  // a worker going idle never allocates
+}
 
 sdk::Status ThreadPoolExecutor::start() noexcept {
   std::unique_lock lock(mutex_);
@@ -36,8 +40,10 @@ sdk::Status ThreadPoolExecutor::start() noexcept {
     state_ = State::stopped;
     std::vector<std::thread> threads = std::move(workers_);
     workers_.clear();
+    WokenSlots woken;
+    wake(idle_.size(), StartPolicy::Wake::everyone, woken);
     lock.unlock();
-    work_ready_.notify_all();
+    notify(woken);
     for (auto& t : threads) t.join();
     return {sdk::Code::unavailable,
             "threadpool executor could not start " + std::to_string(max_workers_) + " worker threads (started " +
@@ -64,8 +70,7 @@ void ThreadPoolExecutor::submit_all(std::vector<std::unique_ptr<sdk::JobRun>> ru
 
 void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
                                  std::span<sdk::Status> statuses) noexcept {
-  std::size_t wake = 0;
-  std::size_t idle = 0;
+  WokenSlots woken;
   {
     std::lock_guard lock(mutex_);
     const std::size_t waiting = queue_.size();
@@ -87,26 +92,43 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
                        {}};
       }
     }
-    idle = idle_workers_;
-    if (queued > 0) wake = policy_.submitted(now, queued, waiting, idle);
+    if (queued > 0) {
+      const StartPolicy::Wakes wakes = policy_.submitted(now, queued, waiting, idle_.size());
+      wake(wakes.takers, StartPolicy::Wake::take, woken);
+      if (wakes.watcher) wake(1, StartPolicy::Wake::watch, woken);
+    }
   }
-  if (wake > 0 && wake >= idle) {
-    work_ready_.notify_all();
-  } else {
-    for (std::size_t i = 0; i < wake; ++i) work_ready_.notify_one();
+  notify(woken);
+}
+
+void ThreadPoolExecutor::wake(std::size_t count, StartPolicy::Wake why, WokenSlots& woken) {
+  for (; count > 0 && !idle_.empty(); --count) {
+    const std::size_t slot = idle_.back();
+    idle_.pop_back();
+    sleepers_[slot].why = why;
+    woken.push_back(slot);
   }
 }
 
+void ThreadPoolExecutor::notify(const WokenSlots& woken) noexcept {
+  // Outside the lock, so that a woken worker does not wake only to wait for it. A worker
+  // that has woken meanwhile (its reason is set) takes this notification as spurious.
+  for (std::size_t slot : woken) sleepers_[slot].wake.notify_one();
+}
+
 void ThreadPoolExecutor::work(std::size_t slot) noexcept {
+  Sleeper& me = sleepers_[slot];
+  auto woken_up = [&me] { return me.why != StartPolicy::Wake::none; };
   std::unique_lock lock(mutex_);
   while (true) {
     const StartPolicy::Clock::time_point now = StartPolicy::Clock::now();
     if (!queue_.empty() && policy_.may_take(slot, now)) {
       std::unique_ptr<sdk::JobRun> run = std::move(queue_.front().run);
       queue_.pop_front();
-      const bool wake_watcher = policy_.took(slot, now, queue_.size(), idle_workers_);
+      WokenSlots woken;
+      if (policy_.took(slot, now, queue_.size(), idle_.size())) wake(1, StartPolicy::Wake::watch, woken);
       lock.unlock();
-      if (wake_watcher) work_ready_.notify_one();
+      notify(woken);
       watchdog_.run(*run, abort_);
       run.reset();
       lock.lock();
@@ -114,17 +136,22 @@ void ThreadPoolExecutor::work(std::size_t slot) noexcept {
     }
     if (queue_.empty() && (state_ == State::stopping || state_ == State::stopped)) return;
     const bool watching = policy_.going_idle(slot, queue_.size());
-    ++idle_workers_;
-    bool notified = true;
+    me.why = StartPolicy::Wake::none;
+    idle_.push_back(slot);
     if (watching) {
       const auto deadline = policy_.watch_deadline(*oldest_queued());  // a watcher has runs queued
-      notified = work_ready_.wait_until(lock, deadline) == std::cv_status::no_timeout;
+      if (!me.wake.wait_until(lock, deadline, woken_up)) idle_.erase(std::find(idle_.begin(), idle_.end(), slot));
     } else {
-      work_ready_.wait(lock);
+      me.wake.wait(lock, woken_up);
     }
-    --idle_workers_;
-    policy_.woke(slot, notified);
-    if (watching && policy_.watched(StartPolicy::Clock::now(), oldest_queued())) work_ready_.notify_all();
+    policy_.woke(slot, me.why);
+    if (watching && policy_.watched(StartPolicy::Clock::now(), oldest_queued())) {
+      WokenSlots woken;
+      wake(idle_.size(), StartPolicy::Wake::everyone, woken);
+      lock.unlock();
+      notify(woken);
+      lock.lock();
+    }
   }
 }
 
@@ -136,6 +163,7 @@ std::optional<StartPolicy::Clock::time_point> ThreadPoolExecutor::oldest_queued(
 void ThreadPoolExecutor::shutdown(bool wait) noexcept {
   std::lock_guard serial(shutdown_mutex_);
   std::deque<Queued> dropped;
+  WokenSlots woken;
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::stopped) return;
@@ -145,8 +173,9 @@ void ThreadPoolExecutor::shutdown(bool wait) noexcept {
     }
     state_ = State::stopping;
     policy_.drain();
+    wake(idle_.size(), StartPolicy::Wake::everyone, woken);
   }
-  work_ready_.notify_all();
+  notify(woken);
   if (!dropped.empty()) {
     std::size_t count = dropped.size();
     dropped.clear();  // destroyed without running, outside the lock

@@ -3,6 +3,8 @@
 #include <apsched/sdk/host.h>
 #include <apsched/sdk/value.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -60,9 +62,24 @@ class ThreadPoolExecutor final : public sdk::Executor {
  private:
   enum class State { created, running, stopping, stopped };
 
+  // A worker's own wake-up, so that the pool wakes exactly the workers it chose, each
+  // for a reason (see StartPolicy).
+  struct Sleeper {
+    std::condition_variable wake;
+    StartPolicy::Wake why = StartPolicy::Wake::none;  ///< set by the waker; none while it sleeps
+  };
+  using WokenSlots = boost::container::small_vector<std::size_t, 8>;
+
   /** Queues `runs[i]` or sets `statuses[i]` to why not; the runs not queued stay in `runs`. */
   void enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs, std::span<sdk::Status> statuses) noexcept;
   void work(std::size_t slot) noexcept;
+  /**
+   * Takes up to `count` idle workers off idle_ (the most recently idle first), gives each
+   * `why` and appends its slot to `woken`, to be notified with notify() once mutex_ is
+   * released. Under mutex_.
+   */
+  void wake(std::size_t count, StartPolicy::Wake why, WokenSlots& woken);
+  void notify(const WokenSlots& woken) noexcept;
   /** When the run first in the queue was queued (none: the queue is empty). Under mutex_. */
   std::optional<StartPolicy::Clock::time_point> oldest_queued() const;
   void join_workers() noexcept;
@@ -84,16 +101,16 @@ class ThreadPoolExecutor final : public sdk::Executor {
     StartPolicy::Clock::time_point queued_at;
   };
 
-  // Lock rule: mutex_ guards state_, queue_, workers_, idle_workers_ and policy_. It is
-  // never held while a run is executed or destroyed (a JobRun's destructor calls into the
-  // kernel), nor while joining. work_ready_ is signalled for the workers policy_ asks for
-  // (a busy worker takes the next run without being woken) and on shutdown.
+  // Lock rule: mutex_ guards state_, queue_, workers_, sleepers_' reasons, idle_ and
+  // policy_. It is never held while a run is executed or destroyed (a JobRun's destructor
+  // calls into the kernel), nor while joining. A worker is woken for the reasons policy_
+  // gives (a busy worker takes the next run without being woken) and on shutdown.
   std::mutex mutex_;
-  std::condition_variable work_ready_;
   State state_ = State::created;
   std::deque<Queued> queue_;
   std::vector<std::thread> workers_;
-  std::size_t idle_workers_ = 0;  // workers blocked on work_ready_
+  std::vector<Sleeper> sleepers_;  // by slot; sized once, never moved
+  std::vector<std::size_t> idle_;  // slots waiting and not woken yet, the most recently idle last
   StartPolicy policy_;
 
   // Serialises shutdown() calls (and the destructor), so a second caller returns only
