@@ -25,11 +25,11 @@ namespace apsched::executors {
  *    every CPU. An idle worker watches for that: while runs are queued, one idle worker
  *    (the watcher) waits with that deadline instead of without one.
  *
- * Workers are numbered 0..workers-1 (their slots). The pool wakes each worker for a
- * reason it tells woke() (Wake): the counts of workers on their way to take runs and of
- * the watcher asked for stay exact whatever the wake-ups' order, spurious wake-ups and
- * deadlines (a shared condition variable could not say whom it woke, and its counts
- * drifted until every worker waited with runs queued).
+ * Workers are numbered 0..workers-1 (their slots). Each wake-up the pool hands out has a
+ * reason (Wake), claimed by exactly one waking worker, which tells woke(): the counts of
+ * workers on their way to take runs and of the watcher asked for stay exact whatever the
+ * wake-ups' order, spurious wake-ups and deadlines (counting any return from waiting as
+ * the wake-up asked for let them drift until every worker waited with runs queued).
  * THREADING: none of its own; the pool calls every function under its lock.
  */
 class StartPolicy {

@@ -20,11 +20,8 @@ ThreadPoolExecutor::ThreadPoolExecutor(sdk::Host& host, const sdk::Value& config
         reader.finish();
         return static_cast<std::size_t>(workers);
       }()),
-      sleepers_(max_workers_),
       policy_(max_workers_, StartPolicy::parallel_for_cpus(std::thread::hardware_concurrency()), kSettle,
-              kLongestWait) {
-  idle_.reserve(max_workers_);  // a worker going idle never allocates
-}
+              kLongestWait) {}
 
 sdk::Status ThreadPoolExecutor::start() noexcept {
   std::unique_lock lock(mutex_);
@@ -40,10 +37,10 @@ sdk::Status ThreadPoolExecutor::start() noexcept {
     state_ = State::stopped;
     std::vector<std::thread> threads = std::move(workers_);
     workers_.clear();
-    WokenSlots woken;
-    wake(idle_.size(), StartPolicy::Wake::everyone, woken);
+    Notice notice;
+    wake(unreached_, StartPolicy::Wake::everyone, notice);
     lock.unlock();
-    notify(woken);
+    notify(notice);
     for (auto& t : threads) t.join();
     return {sdk::Code::unavailable,
             "threadpool executor could not start " + std::to_string(max_workers_) + " worker threads (started " +
@@ -70,7 +67,7 @@ void ThreadPoolExecutor::submit_all(std::vector<std::unique_ptr<sdk::JobRun>> ru
 
 void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
                                  std::span<sdk::Status> statuses) noexcept {
-  WokenSlots woken;
+  Notice notice;
   {
     std::lock_guard lock(mutex_);
     const std::size_t waiting = queue_.size();
@@ -93,42 +90,68 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
       }
     }
     if (queued > 0) {
-      const StartPolicy::Wakes wakes = policy_.submitted(now, queued, waiting, idle_.size());
-      wake(wakes.takers, StartPolicy::Wake::take, woken);
-      if (wakes.watcher) wake(1, StartPolicy::Wake::watch, woken);
+      const StartPolicy::Wakes wakes = policy_.submitted(now, queued, waiting, unreached_);
+      wake(wakes.takers, StartPolicy::Wake::take, notice);
+      if (wakes.watcher) wake(1, StartPolicy::Wake::watch, notice);
     }
   }
-  notify(woken);
+  notify(notice);
 }
 
-void ThreadPoolExecutor::wake(std::size_t count, StartPolicy::Wake why, WokenSlots& woken) {
-  for (; count > 0 && !idle_.empty(); --count) {
-    const std::size_t slot = idle_.back();
-    idle_.pop_back();
-    sleepers_[slot].why = why;
-    woken.push_back(slot);
+void ThreadPoolExecutor::wake(std::size_t count, StartPolicy::Wake why, Notice& notice) {
+  count = std::min(count, unreached_);
+  unreached_ -= count;
+  switch (why) {
+    case StartPolicy::Wake::take: pending_.take += count; break;
+    case StartPolicy::Wake::watch: pending_.watch += count; break;
+    case StartPolicy::Wake::everyone: pending_.everyone += count; break;
+    case StartPolicy::Wake::none: return;
   }
+  notice.count += count;
+  notice.all = notice.all || unreached_ == 0;  // every waiting worker has a wake-up: one call wakes them
 }
 
-void ThreadPoolExecutor::notify(const WokenSlots& woken) noexcept {
-  // Outside the lock, so that a woken worker does not wake only to wait for it. A worker
-  // that has woken meanwhile (its reason is set) takes this notification as spurious.
-  for (std::size_t slot : woken) sleepers_[slot].wake.notify_one();
+StartPolicy::Wake ThreadPoolExecutor::claim() {
+  if (pending_.take > 0) {
+    --pending_.take;
+    return StartPolicy::Wake::take;
+  }
+  if (pending_.watch > 0) {
+    --pending_.watch;
+    return StartPolicy::Wake::watch;
+  }
+  if (pending_.everyone > 0) {
+    --pending_.everyone;
+    return StartPolicy::Wake::everyone;
+  }
+  return StartPolicy::Wake::none;
+}
+
+void ThreadPoolExecutor::notify(const Notice& notice) noexcept {
+  if (notice.count == 0) return;
+  if (notice.all) {
+    work_ready_.notify_all();
+  } else {
+    for (std::size_t i = 0; i < notice.count; ++i) work_ready_.notify_one();
+  }
 }
 
 void ThreadPoolExecutor::work(std::size_t slot) noexcept {
-  Sleeper& me = sleepers_[slot];
-  auto woken_up = [&me] { return me.why != StartPolicy::Wake::none; };
+  StartPolicy::Wake why = StartPolicy::Wake::none;
+  auto claimed = [this, &why] {
+    why = claim();
+    return why != StartPolicy::Wake::none;
+  };
   std::unique_lock lock(mutex_);
   while (true) {
     const StartPolicy::Clock::time_point now = StartPolicy::Clock::now();
     if (!queue_.empty() && policy_.may_take(slot, now)) {
       std::unique_ptr<sdk::JobRun> run = std::move(queue_.front().run);
       queue_.pop_front();
-      WokenSlots woken;
-      if (policy_.took(slot, now, queue_.size(), idle_.size())) wake(1, StartPolicy::Wake::watch, woken);
+      Notice notice;
+      if (policy_.took(slot, now, queue_.size(), unreached_)) wake(1, StartPolicy::Wake::watch, notice);
       lock.unlock();
-      notify(woken);
+      notify(notice);
       watchdog_.run(*run, abort_);
       run.reset();
       lock.lock();
@@ -136,20 +159,19 @@ void ThreadPoolExecutor::work(std::size_t slot) noexcept {
     }
     if (queue_.empty() && (state_ == State::stopping || state_ == State::stopped)) return;
     const bool watching = policy_.going_idle(slot, queue_.size());
-    me.why = StartPolicy::Wake::none;
-    idle_.push_back(slot);
+    ++unreached_;
     if (watching) {
       const auto deadline = policy_.watch_deadline(*oldest_queued());  // a watcher has runs queued
-      if (!me.wake.wait_until(lock, deadline, woken_up)) idle_.erase(std::find(idle_.begin(), idle_.end(), slot));
+      if (!work_ready_.wait_until(lock, deadline, claimed)) --unreached_;  // its deadline, no wake-up
     } else {
-      me.wake.wait(lock, woken_up);
+      work_ready_.wait(lock, claimed);
     }
-    policy_.woke(slot, me.why);
+    policy_.woke(slot, why);
     if (watching && policy_.watched(StartPolicy::Clock::now(), oldest_queued())) {
-      WokenSlots woken;
-      wake(idle_.size(), StartPolicy::Wake::everyone, woken);
+      Notice notice;
+      wake(unreached_, StartPolicy::Wake::everyone, notice);
       lock.unlock();
-      notify(woken);
+      notify(notice);
       lock.lock();
     }
   }
@@ -163,7 +185,7 @@ std::optional<StartPolicy::Clock::time_point> ThreadPoolExecutor::oldest_queued(
 void ThreadPoolExecutor::shutdown(bool wait) noexcept {
   std::lock_guard serial(shutdown_mutex_);
   std::deque<Queued> dropped;
-  WokenSlots woken;
+  Notice notice;
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::stopped) return;
@@ -173,9 +195,9 @@ void ThreadPoolExecutor::shutdown(bool wait) noexcept {
     }
     state_ = State::stopping;
     policy_.drain();
-    wake(idle_.size(), StartPolicy::Wake::everyone, woken);
+    wake(unreached_, StartPolicy::Wake::everyone, notice);
   }
-  notify(woken);
+  notify(notice);
   if (!dropped.empty()) {
     std::size_t count = dropped.size();
     dropped.clear();  // destroyed without running, outside the lock

@@ -3,8 +3,6 @@
 #include <apsched/sdk/host.h>
 #include <apsched/sdk/value.h>
 
-#include <boost/container/small_vector.hpp>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -62,24 +60,35 @@ class ThreadPoolExecutor final : public sdk::Executor {
  private:
   enum class State { created, running, stopping, stopped };
 
-  // A worker's own wake-up, so that the pool wakes exactly the workers it chose, each
-  // for a reason (see StartPolicy).
-  struct Sleeper {
-    std::condition_variable wake;
-    StartPolicy::Wake why = StartPolicy::Wake::none;  ///< set by the waker; none while it sleeps
+  /**
+   * Wake-ups handed out and not yet claimed, by reason. A worker that returns from waiting
+   * claims one (and tells the policy its reason) or, finding none, waits again: whichever
+   * worker a notification reaches, and whatever spurious wake-ups and deadlines happen,
+   * each wake-up is claimed by exactly one worker.
+   */
+  struct PendingWakes {
+    std::size_t take = 0;
+    std::size_t watch = 0;
+    std::size_t everyone = 0;
   };
-  using WokenSlots = boost::container::small_vector<std::size_t, 8>;
+  /** How a wake-up reaches the workers once mutex_ is released (see notify()). */
+  struct Notice {
+    std::size_t count = 0;
+    bool all = false;
+  };
 
   /** Queues `runs[i]` or sets `statuses[i]` to why not; the runs not queued stay in `runs`. */
   void enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs, std::span<sdk::Status> statuses) noexcept;
   void work(std::size_t slot) noexcept;
   /**
-   * Takes up to `count` idle workers off idle_ (the most recently idle first), gives each
-   * `why` and appends its slot to `woken`, to be notified with notify() once mutex_ is
-   * released. Under mutex_.
+   * Hands out up to `count` wake-ups for `why` to waiting workers that none is on its way
+   * to yet, and adds them to `notice`. Under mutex_.
    */
-  void wake(std::size_t count, StartPolicy::Wake why, WokenSlots& woken);
-  void notify(const WokenSlots& woken) noexcept;
+  void wake(std::size_t count, StartPolicy::Wake why, Notice& notice);
+  /** Claims a pending wake-up (none when there is none). Under mutex_. */
+  StartPolicy::Wake claim();
+  /** Notifies for `notice`, outside mutex_ (a woken worker would only wait for it). */
+  void notify(const Notice& notice) noexcept;
   /** When the run first in the queue was queued (none: the queue is empty). Under mutex_. */
   std::optional<StartPolicy::Clock::time_point> oldest_queued() const;
   void join_workers() noexcept;
@@ -101,16 +110,17 @@ class ThreadPoolExecutor final : public sdk::Executor {
     StartPolicy::Clock::time_point queued_at;
   };
 
-  // Lock rule: mutex_ guards state_, queue_, workers_, sleepers_' reasons, idle_ and
-  // policy_. It is never held while a run is executed or destroyed (a JobRun's destructor
-  // calls into the kernel), nor while joining. A worker is woken for the reasons policy_
-  // gives (a busy worker takes the next run without being woken) and on shutdown.
+  // Lock rule: mutex_ guards state_, queue_, workers_, pending_, unreached_ and policy_.
+  // It is never held while a run is executed or destroyed (a JobRun's destructor calls
+  // into the kernel), nor while joining. work_ready_ is notified for the wake-ups policy_
+  // asks for (a busy worker takes the next run without being woken) and on shutdown.
   std::mutex mutex_;
+  std::condition_variable work_ready_;
   State state_ = State::created;
   std::deque<Queued> queue_;
   std::vector<std::thread> workers_;
-  std::vector<Sleeper> sleepers_;  // by slot; sized once, never moved
-  std::vector<std::size_t> idle_;  // slots waiting and not woken yet, the most recently idle last
+  PendingWakes pending_;
+  std::size_t unreached_ = 0;  // waiting workers less pending wake-ups: those a wake-up can still go to
   StartPolicy policy_;
 
   // Serialises shutdown() calls (and the destructor), so a second caller returns only
