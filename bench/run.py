@@ -214,6 +214,13 @@ def main():
                            if os.path.exists(os.path.join(ROOT, b, "bin", "apsched-bench"))), os.path.join(ROOT, "build"))
     if not os.path.exists(os.path.join(args.build, "bin", "apsched-bench")):
         sys.exit("no %s/bin/apsched-bench: build it with cmake --build %s --target apsched-bench" % (args.build, args.build))
+    if not args.replay:
+        # Without them every APScheduler run fails and the table has one side only.
+        missing = subprocess.run([PY, "-c", "import apscheduler, sqlalchemy"], capture_output=True, text=True)
+        if missing.returncode != 0:
+            sys.exit("%s cannot import APScheduler and SQLAlchemy (%s): install them with "
+                     "apt-get install python3-apscheduler python3-sqlalchemy" %
+                     (PY, missing.stderr.strip().splitlines()[-1] if missing.stderr.strip() else "import failed"))
     os.makedirs(args.dir, exist_ok=True)
     os.makedirs(SHM, exist_ok=True)
     R = Runner(args)
