@@ -101,28 +101,18 @@ void ThreadPoolExecutor::enqueue(std::span<std::unique_ptr<sdk::JobRun>> runs,
 void ThreadPoolExecutor::wake(std::size_t count, StartPolicy::Wake why, Notice& notice) {
   count = std::min(count, unreached_);
   unreached_ -= count;
-  switch (why) {
-    case StartPolicy::Wake::take: pending_.take += count; break;
-    case StartPolicy::Wake::watch: pending_.watch += count; break;
-    case StartPolicy::Wake::everyone: pending_.everyone += count; break;
-    case StartPolicy::Wake::none: return;
-  }
+  pending_[static_cast<std::size_t>(why)] += count;
   notice.count += count;
   notice.all = notice.all || unreached_ == 0;  // every waiting worker has a wake-up: one call wakes them
 }
 
 StartPolicy::Wake ThreadPoolExecutor::claim() {
-  if (pending_.take > 0) {
-    --pending_.take;
-    return StartPolicy::Wake::take;
-  }
-  if (pending_.watch > 0) {
-    --pending_.watch;
-    return StartPolicy::Wake::watch;
-  }
-  if (pending_.everyone > 0) {
-    --pending_.everyone;
-    return StartPolicy::Wake::everyone;
+  for (StartPolicy::Wake why : {StartPolicy::Wake::take, StartPolicy::Wake::watch, StartPolicy::Wake::everyone}) {
+    std::size_t& pending = pending_[static_cast<std::size_t>(why)];
+    if (pending > 0) {
+      --pending;
+      return why;
+    }
   }
   return StartPolicy::Wake::none;
 }

@@ -3,6 +3,7 @@
 #include <apsched/sdk/host.h>
 #include <apsched/sdk/value.h>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -60,17 +61,6 @@ class ThreadPoolExecutor final : public sdk::Executor {
  private:
   enum class State { created, running, stopping, stopped };
 
-  /**
-   * Wake-ups handed out and not yet claimed, by reason. A worker that returns from waiting
-   * claims one (and tells the policy its reason) or, finding none, waits again: whichever
-   * worker a notification reaches, and whatever spurious wake-ups and deadlines happen,
-   * each wake-up is claimed by exactly one worker.
-   */
-  struct PendingWakes {
-    std::size_t take = 0;
-    std::size_t watch = 0;
-    std::size_t everyone = 0;
-  };
   /** How a wake-up reaches the workers once mutex_ is released (see notify()). */
   struct Notice {
     std::size_t count = 0;
@@ -119,7 +109,11 @@ class ThreadPoolExecutor final : public sdk::Executor {
   State state_ = State::created;
   std::deque<Queued> queue_;
   std::vector<std::thread> workers_;
-  PendingWakes pending_;
+  // Wake-ups handed out and not yet claimed, by reason (indexed by StartPolicy::Wake). A
+  // worker that returns from waiting claims one (and tells the policy its reason) or,
+  // finding none, waits again: whichever worker a notification reaches, and whatever
+  // spurious wake-ups and deadlines happen, each wake-up is claimed by exactly one worker.
+  std::array<std::size_t, static_cast<std::size_t>(StartPolicy::Wake::everyone) + 1> pending_{};
   std::size_t unreached_ = 0;  // waiting workers less pending wake-ups: those a wake-up can still go to
   StartPolicy policy_;
 
