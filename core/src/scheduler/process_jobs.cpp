@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "scheduler/events_util.h"
+#include "scheduler/freed_memory.h"
 #include "scheduler/log_level.h"
 #include "scheduler/scheduler_core.h"
 
@@ -101,6 +102,10 @@ void SchedulerCore::drop_retired_jobs() {
     std::lock_guard lock(mutex_);
     dropped.swap(retired_);
   }
+  const std::size_t jobs = dropped.size();
+  dropped.clear();
+  dropped.shrink_to_fit();
+  release_freed_memory(jobs);
 }
 
 sdk::Held SchedulerCore::held(const StoreEntry& entry, DecodedJobs::const_iterator it, std::uint64_t revision,

@@ -9,6 +9,7 @@
 #include "loader/default_paths.h"
 #include "scheduler/default_plugins.h"
 #include "scheduler/events_util.h"
+#include "scheduler/freed_memory.h"
 
 namespace apsched::core::detail {
 namespace {
@@ -165,6 +166,7 @@ void SchedulerCore::start_plugins() {
 void SchedulerCore::start(bool paused) {
   std::unique_ptr<JobPathWatcher> watcher = start_watching();  // destroyed outside the lock if start fails
   std::vector<Event> events;
+  std::size_t pending_jobs = 0;  // destroyed by store_pending once stored
   {
     std::lock_guard lock(mutex_);
     if (state_ != State::stopped) throw SchedulerAlreadyRunningError("the scheduler is already running");
@@ -172,9 +174,11 @@ void SchedulerCore::start(bool paused) {
     start_plugins();
     state_ = paused ? State::paused : State::running;
     spdlog::info("Scheduler started (time zone {}, instance '{}')", timezone_, instance_id_);
+    pending_jobs = pending_.size();
     store_pending(events);
     watcher_ = std::move(watcher);
   }
+  release_freed_memory(pending_jobs);
   // As APScheduler: the pending jobs' events come before the scheduler's own.
   events.push_back(scheduler_event(EVENT_SCHEDULER_STARTED));
   listeners_.dispatch(events);

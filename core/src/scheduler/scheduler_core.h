@@ -104,7 +104,8 @@ class SchedulerCore final : public RunReporter {
    * Takes the lock.
    */
   void look_ahead(Timestamp until, std::optional<std::uint64_t> seen = std::nullopt);
-  /** Destroys the jobs that passes retired (see retired_), outside the lock. Takes the lock. */
+  /** Destroys the jobs that passes retired (see retired_), outside the lock, then
+   *  release_freed_memory. Takes the lock. */
   void drop_retired_jobs();
   void run_loop();
 

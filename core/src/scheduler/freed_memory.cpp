@@ -1,0 +1,17 @@
+#include "scheduler/freed_memory.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+namespace apsched::core::detail {
+
+void release_freed_memory(std::size_t jobs) {
+#ifdef __GLIBC__
+  if (jobs >= kManyJobsFreed) malloc_trim(0);
+#else
+  (void)jobs;
+#endif
+}
+
+}  // namespace apsched::core::detail
