@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <regex>
 
 #include "persistence_support.h"
 
@@ -192,4 +193,37 @@ TEST_CASE("look ahead: a background scheduler looks ahead while other threads ch
   std::sort(expected.begin(), expected.end());
   CHECK(ran == expected);
   CHECK_THAT(log.text(), Contains("ahead of time"));
+}
+
+TEST_CASE("look ahead: jobs added while a background scheduler waits are decoded before they are due, in few looks",
+          "[persistence][look-ahead][threads]") {
+  // Only the first add wakes the loop (nothing was planned); the others are due at the
+  // wake-up it then plans, and are looked ahead at in paced rounds, not one per add.
+  TempDir dir("look-ahead-added");
+  const fs::path out = dir / "out.txt";
+  LogCapture log;
+  core::BackgroundScheduler scheduler(test_options());
+  scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  scheduler.add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
+  scheduler.start();
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  const Timestamp due =
+      std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() + 5 * sdk::kMicrosPerSecond;
+  constexpr int kJobs = 2000;  // added well within the 5 s, also under ThreadSanitizer
+  for (int i = 0; i < kJobs; ++i) scheduler.add_job(once_at("j" + std::to_string(i), out, due));
+  CHECK(eventually([&] { return fs::exists(out) && lines_of(out).size() >= kJobs; }, std::chrono::seconds(30)));
+  scheduler.shutdown(true);
+  CHECK(lines_of(out).size() == kJobs);
+
+  const std::regex decoded("Decoded ([0-9]+) jobs due at");
+  const std::string text = log.text();
+  int looks = 0;
+  int decoded_ahead = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), decoded); it != std::sregex_iterator(); ++it) {
+    ++looks;
+    decoded_ahead += std::stoi((*it)[1]);
+  }
+  INFO("looks ahead: " << looks);
+  CHECK(decoded_ahead == kJobs);
+  CHECK(looks <= kJobs / 8);
 }

@@ -90,7 +90,7 @@ Job SchedulerCore::add_job(const JobSpec& spec) {
   PendingJob pending{build_job(spec), spec.replace_existing, spec.next_run_time.has_value(), {}};
   std::vector<Event> events;
   Job added;
-  bool wake = false;
+  LoopNotice notice = LoopNotice::none;
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::stopped) {
@@ -111,10 +111,10 @@ Job SchedulerCore::add_job(const JobSpec& spec) {
       return added;
     }
     added = store_job(pending, events);
-    wake = wakes_loop(added.next_run_time);
+    notice = notice_for(added.next_run_time);
   }
   listeners_.dispatch(events);
-  if (wake) notify_wakeup();
+  tell_loop(notice);
   return added;
 }
 
@@ -255,7 +255,7 @@ Job SchedulerCore::change_job(const std::string& id, const std::string& jobstore
                               const std::function<bool(LoadedJob&)>& change) {
   std::vector<Event> events;
   Job result;
-  bool wake = false;
+  LoopNotice notice = LoopNotice::none;
   {
     std::lock_guard lock(mutex_);
     if (PendingJob* pending = find_pending(id, jobstore)) {
@@ -267,10 +267,10 @@ Job SchedulerCore::change_job(const std::string& id, const std::string& jobstore
       change(found.job);
       result = update_job(found, events);
     }
-    wake = wakes_loop(result.next_run_time);
+    notice = notice_for(result.next_run_time);
   }
   listeners_.dispatch(events);
-  if (wake) notify_wakeup();
+  tell_loop(notice);
   return result;
 }
 

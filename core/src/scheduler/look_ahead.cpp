@@ -21,7 +21,9 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
   drop_retired_jobs();
   std::unique_lock lock(mutex_);
   const std::uint64_t seen = seen_before.value_or(wakeups_requested_);
-  LookAhead ahead{until};
+  if (!ahead_ || ahead_->until != until) ahead_.emplace(LookAhead{until});
+  LookAhead& ahead = *ahead_;
+  const std::size_t decoded_before = ahead.decoded;
   Timestamp last_chunk = 0;
   bool more = true;
   while (more && ahead.decoded < StoreEntry::kLookAheadMost) {
@@ -35,8 +37,9 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
     lock.unlock();
     lock.lock();
   }
-  if (ahead.decoded == 0) return;
-  spdlog::debug("Decoded {} jobs due at {} ahead of time", ahead.decoded, sdk::format_datetime(until, timezone_));
+  if (ahead.decoded == decoded_before) return;
+  spdlog::debug("Decoded {} jobs due at {} ahead of time", ahead.decoded - decoded_before,
+                sdk::format_datetime(until, timezone_));
   // Room to retire them all: growing the array in the pass made glibc consolidate its free lists.
   retired_.reserve(std::min(ahead.decoded, kRetiredJobsKept));
 }

@@ -14,6 +14,9 @@
 namespace apsched::core::detail {
 namespace {
 
+// The shortest time between two look aheads at jobs stored while the loop waits.
+constexpr Timestamp kLookAheadPauseMicros = 10'000;
+
 std::string host_name() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "apsched";
@@ -278,12 +281,38 @@ void SchedulerCore::notify_wakeup() {
 
 void SchedulerCore::wakeup() { notify_wakeup(); }
 
-bool SchedulerCore::wakes_loop(std::optional<Timestamp> next_run_time) const {
+SchedulerCore::LoopNotice SchedulerCore::notice_for(std::optional<Timestamp> next_run_time) {
   // Not running: resume() and start() wake the loop themselves.
-  if (!next_run_time || state_ != State::running) return false;
-  if (!planned_wakeup_) return true;
-  const std::optional<Timestamp>& planned = *planned_wakeup_;
-  return !planned || *next_run_time < *planned;
+  if (!next_run_time || state_ != State::running) return LoopNotice::none;
+  if (!planned_wakeup_ || !*planned_wakeup_) return LoopNotice::wake;
+  const Timestamp planned = **planned_wakeup_;
+  if (*next_run_time < planned) return LoopNotice::wake;
+  // A job due later is looked ahead at after the planned pass; one look ahead at a time.
+  if (*next_run_time > planned || !loop_active_ || look_ahead_wanted_) return LoopNotice::none;
+  look_ahead_wanted_ = true;
+  return LoopNotice::look_ahead;
+}
+
+void SchedulerCore::tell_loop(LoopNotice notice) {
+  if (notice == LoopNotice::wake) notify_wakeup();
+  else if (notice == LoopNotice::look_ahead) cv_.notify_all();
+}
+
+void SchedulerCore::wait_for_pass(std::unique_lock<std::mutex>& lock, std::optional<Timestamp> next,
+                                  std::uint64_t seen) {
+  auto woken = [&] { return wakeups_requested_ != seen || state_ == State::stopped; };
+  while (!woken()) {
+    clock_->wait_until(cv_, lock, next, [&] { return woken() || look_ahead_wanted_; });
+    if (woken() || !look_ahead_wanted_ || !next || clock_->now() >= *next) return;
+    // At most one look ahead per kLookAheadPause: a stream of adds wakes this thread
+    // once per pause, not once per job.
+    clock_->wait_until(cv_, lock, std::min(*next, clock_->now() + kLookAheadPauseMicros), woken);
+    if (woken() || clock_->now() >= *next) return;
+    look_ahead_wanted_ = false;
+    lock.unlock();
+    look_ahead(*next, seen);
+    lock.lock();
+  }
 }
 
 void SchedulerCore::run_loop() {
@@ -297,10 +326,9 @@ void SchedulerCore::run_loop() {
     if (next) look_ahead(*next, seen);
     else drop_retired_jobs();
     lock.lock();
-    auto woken = [&] { return wakeups_requested_ != seen || state_ == State::stopped; };
-    if (woken()) continue;
-    if (next) spdlog::debug("Next wakeup is due at {}", sdk::format_datetime(*next, timezone_));
-    clock_->wait_until(cv_, lock, next, woken);
+    if (next && spdlog::should_log(spdlog::level::debug))
+      spdlog::debug("Next wakeup is due at {}", sdk::format_datetime(*next, timezone_));
+    wait_for_pass(lock, next, seen);
   }
   loop_active_ = false;
   loop_thread_ = {};

@@ -258,9 +258,21 @@ class SchedulerCore final : public RunReporter {
   /** Submits the pass's runs (outside the lock) and dispatches their events, in order. */
   void perform(PassBuffers& buffers);
   void notify_wakeup();  // needs no lock; takes it
-  /** Whether a job now due at `next_run_time` must wake the loop: it runs before the
-   *  wake-up the last pass planned, or none is known. Needs lock. */
-  bool wakes_loop(std::optional<Timestamp> next_run_time) const;
+  /** What a job stored or changed to run next at `next_run_time` asks of the loop. */
+  enum class LoopNotice { none, wake, look_ahead };
+  /**
+   * A wake-up when the job runs before the wake-up the last pass planned (or none is
+   * known); a look ahead (setting look_ahead_wanted_) when it runs at that wake-up and the
+   * built-in loop waits for it, so that it is decoded like the jobs that were there. Needs lock.
+   */
+  LoopNotice notice_for(std::optional<Timestamp> next_run_time);
+  void tell_loop(LoopNotice notice);  // needs no lock
+  /**
+   * The built-in loop's wait for its next pass: until `next` (nullopt: a wake-up request)
+   * or a wake-up request after `seen`, looking ahead meanwhile at the jobs stored to run
+   * at `next` (look_ahead_wanted_). Needs `lock` held on mutex_.
+   */
+  void wait_for_pass(std::unique_lock<std::mutex>& lock, std::optional<Timestamp> next, std::uint64_t seen);
   /** Who holds the leases of parked (waiting) jobs. */
   std::string waiting_owner() const { return instance_id_ + "/waiting"; }
 
@@ -315,6 +327,12 @@ class SchedulerCore final : public RunReporter {
   // request. A job added or changed to run later does not wake the loop: 100k adds to an
   // idle or paused scheduler used to wake it 100k times, each pass taking this lock.
   std::optional<std::optional<Timestamp>> planned_wakeup_;
+  // Jobs were stored to run at the planned wake-up since the loop last looked ahead: it
+  // looks ahead again (paced, see wait_for_pass). Set by notice_for, cleared by the loop.
+  bool look_ahead_wanted_ = false;
+  // How far the look ahead for `until` got: a later one for the same wake-up goes on from
+  // there (jobs stored since at that time come after it in the stores' order).
+  std::optional<LookAhead> ahead_;
   bool loop_active_ = false;
   std::thread::id loop_thread_;
   // Set by start(), taken by shutdown(), which destroys it (joining its thread) outside
