@@ -29,6 +29,15 @@ core::JobSpec once_at(const std::string& id, const fs::path& out, Timestamp when
   return spec;
 }
 
+/** Starts `scheduler` with an inline executor and a memory store; returns the wall-clock time 5 s from now. */
+Timestamp start_in_five_seconds(core::Scheduler& scheduler) {
+  scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
+  scheduler.add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
+  scheduler.start();
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() + 5 * sdk::kMicrosPerSecond;
+}
+
 }  // namespace
 
 TEST_CASE("look ahead: jobs due at the next wake-up are decoded while waiting, and run as they are when due",
@@ -162,12 +171,7 @@ TEST_CASE("look ahead: a background scheduler looks ahead while other threads ch
   const fs::path out = dir / "out.txt";
   LogCapture log;
   core::BackgroundScheduler scheduler(test_options());
-  scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
-  scheduler.add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
-  scheduler.start();
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  const Timestamp due =
-      std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() + 5 * sdk::kMicrosPerSecond;
+  const Timestamp due = start_in_five_seconds(scheduler);
   constexpr int kJobs = 1000;  // added and changed well within the 5 s, also under ThreadSanitizer
   for (int i = 0; i < kJobs; ++i) scheduler.add_job(once_at("j" + std::to_string(i), out, due));
   // While the scheduler thread decodes them ahead: change the first 50, remove the next 50.
@@ -203,12 +207,7 @@ TEST_CASE("look ahead: jobs added while a background scheduler waits are decoded
   const fs::path out = dir / "out.txt";
   LogCapture log;
   core::BackgroundScheduler scheduler(test_options());
-  scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
-  scheduler.add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
-  scheduler.start();
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  const Timestamp due =
-      std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() + 5 * sdk::kMicrosPerSecond;
+  const Timestamp due = start_in_five_seconds(scheduler);
   constexpr int kJobs = 2000;  // added well within the 5 s, also under ThreadSanitizer
   for (int i = 0; i < kJobs; ++i) scheduler.add_job(once_at("j" + std::to_string(i), out, due));
   CHECK(eventually([&] { return fs::exists(out) && lines_of(out).size() >= kJobs; }, std::chrono::seconds(30)));
