@@ -52,7 +52,7 @@ bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, T
   sdk::KnownRevision known = [&entry, &ahead](std::string_view id, std::uint64_t revision,
                                               std::optional<Timestamp> next_run_time) {
     if (ahead.skipped.find(id) != ahead.skipped.end()) return sdk::Held::decoded;  // as far as peek_due goes
-    return held(entry, entry.decoded.find(id), revision, next_run_time);
+    return held(entry.decoded.find(id), revision, next_run_time);
   };
   std::string& after = ahead.resume_after[alias];
   std::vector<sdk::JobRecord>& records = ahead.records;
@@ -64,12 +64,12 @@ bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, T
     try {
       LoadedJob fresh;
       if (record.revision != 0 && !record.document.is_null()) {
-        auto cached = entry.decoded.find(record.id);
+        CachedJob* cached = entry.decoded.find(record.id);
         LoadedJob& job = decoded(entry, cached, record, alias, fresh);
         if (&job != &fresh) {
           ++ahead.decoded;
           prepare_runs(job);  // its function resolved now too, unless the job libraries change before the run
-          note_last_run(cached->second);
+          note_last_run(cached->value);
           continue;
         }
       }

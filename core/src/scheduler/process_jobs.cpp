@@ -90,14 +90,14 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
   return next_wakeup;
 }
 
-void SchedulerCore::retire(StoreEntry& entry, DecodedJobs::iterator cached) {
-  if (cached == entry.decoded.end()) return;
-  if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.extract(cached));
-  else entry.decoded.erase(cached);
+void SchedulerCore::retire(StoreEntry& entry, CachedJob* cached) {
+  if (cached == nullptr) return;
+  if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.take(*cached));
+  else entry.decoded.erase(*cached);
 }
 
 void SchedulerCore::drop_retired_jobs() {
-  std::vector<DecodedJobs::node_type> dropped;
+  std::vector<DecodedJobs::Taken> dropped;
   {
     std::lock_guard lock(mutex_);
     dropped.swap(retired_);
@@ -108,10 +108,10 @@ void SchedulerCore::drop_retired_jobs() {
   release_freed_memory(jobs);
 }
 
-sdk::Held SchedulerCore::held(const StoreEntry& entry, DecodedJobs::const_iterator it, std::uint64_t revision,
+sdk::Held SchedulerCore::held(const CachedJob* cached, std::uint64_t revision,
                               std::optional<Timestamp> next_run_time) {
-  if (it == entry.decoded.end() || !it->second.decoded_from(revision)) return sdk::Held::nothing;
-  const std::optional<Timestamp>& last = it->second.last_run_at;
+  if (cached == nullptr || !cached->value.decoded_from(revision)) return sdk::Held::nothing;
+  const std::optional<Timestamp>& last = cached->value.last_run_at;
   return last && last == next_run_time ? sdk::Held::last_run : sdk::Held::decoded;
 }
 
@@ -158,17 +158,10 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   // removes at hand-over (`taken`) must still be here when the pass gets to it.
   DecodedJobs& cache = entry.decoded;
   if (cache.size() + batch > StoreEntry::kDecodedJobsKept) cache.clear();
-  // What `known` found for each record, in the order the store asked: the pass takes a
-  // record's job from there when the ids match and the table was not rehashed since (by
-  // a job decoded in this pass), so that each id is hashed once.
-  std::vector<DecodedJobs::iterator>& found = pass_found_;
-  found.clear();
-  const std::size_t buckets = cache.bucket_count();
   // Called by the store under its lock; reads entry.decoded, which this pass owns (mutex_ held).
-  sdk::KnownRevision known = [&entry, &found](std::string_view id, std::uint64_t revision,
-                                              std::optional<Timestamp> next_run_time) {
-    found.push_back(entry.decoded.find(id));
-    return held(entry, found.back(), revision, next_run_time);
+  sdk::KnownRevision known = [&cache](std::string_view id, std::uint64_t revision,
+                                      std::optional<Timestamp> next_run_time) {
+    return held(cache.find(id), revision, next_run_time);
   };
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, known, due);
   if (!status.ok()) throw SchedulerError(status.message);
@@ -181,8 +174,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   for (std::size_t k = 0; k < due.size(); ++k) {
     const sdk::JobRecord& record = due[k];
     const std::string& id = record.id;
-    const bool was_found = k < found.size() && cache.bucket_count() == buckets && found[k] != cache.end();
-    auto cached = was_found && found[k]->first == id ? found[k] : cache.find(id);
+    CachedJob* cached = cache.find(id);  // found by `known` a moment ago: in the CPU's caches
     LoadedJob* job = nullptr;
     LoadedJob fresh;  // holds a job decoded for this pass only
     ExecutorPtr executor;
@@ -269,11 +261,11 @@ void SchedulerCore::prepare_runs(LoadedJob& job) {
   job.run_generation = generation;
 }
 
-LoadedJob& SchedulerCore::decoded(StoreEntry& entry, DecodedJobs::iterator& it, const sdk::JobRecord& record,
+LoadedJob& SchedulerCore::decoded(StoreEntry& entry, CachedJob*& it, const sdk::JobRecord& record,
                                   const std::string& alias, LoadedJob& fresh) {
-  if (it != entry.decoded.end() && it->second.decoded_from(record.revision)) {
-    it->second.job.info.next_run_time = record.next_run_time;
-    return it->second.job;
+  if (it != nullptr && it->value.decoded_from(record.revision)) {
+    it->value.job.info.next_run_time = record.next_run_time;
+    return it->value.job;
   }
   // Decoding in a pass: destroy a retired job first, so that the new one reuses its
   // memory (fresh pages cost a page fault each, more than the destruction saves).
@@ -281,22 +273,22 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, DecodedJobs::iterator& it, 
   LoadedJob job = decode_job(record, alias, catalog_, host_);
   if (record.revision == 0) {
     // The store cannot say when this document changes: keeping the job would only cost memory.
-    if (it != entry.decoded.end()) {
-      entry.decoded.erase(it);
-      it = entry.decoded.end();
+    if (it != nullptr) {
+      entry.decoded.erase(*it);
+      it = nullptr;
     }
     fresh = std::move(job);
     return fresh;
   }
-  if (it == entry.decoded.end()) {
+  if (it == nullptr) {
     if (entry.decoded.size() >= StoreEntry::kDecodedJobsKept) {  // no room until the next pass makes some
       fresh = std::move(job);
       return fresh;
     }
-    it = entry.decoded.try_emplace(record.id).first;
+    it = &entry.decoded.add(record.id);
   }
-  it->second = DecodedJob{record.revision, std::move(job)};
-  return it->second.job;
+  it->value = DecodedJob{record.revision, std::move(job)};
+  return it->value.job;
 }
 
 void SchedulerCore::perform(PassBuffers& buffers) {

@@ -18,6 +18,7 @@
 #include "jobs/job_libraries.h"
 #include "jobs/job_path_watcher.h"
 #include "loader/plugin_catalog.h"
+#include "scheduler/id_table.h"
 #include "scheduler/job_run.h"
 #include "scheduler/kernel_host.h"
 #include "scheduler/listeners.h"
@@ -164,7 +165,8 @@ class SchedulerCore final : public RunReporter {
     /** Whether it was decoded from what the store now holds at `current` (0 never matches). */
     bool decoded_from(std::uint64_t current) const noexcept { return current != 0 && revision == current; }
   };
-  using DecodedJobs = std::unordered_map<std::string, DecodedJob, IdHash, std::equal_to<>>;
+  using DecodedJobs = IdTable<DecodedJob>;
+  using CachedJob = DecodedJobs::Entry;
   struct StoreEntry {
     StorePtr store;
     bool started = false;
@@ -225,16 +227,15 @@ class SchedulerCore final : public RunReporter {
   void due_run_times(LoadedJob& job, Timestamp now, std::vector<Timestamp>& times) const;
   /**
    * The job of a due record: from `entry.decoded` at `cached` (the record's id there, or
-   * end), or decoded now and kept there (`cached` then points to it) or into `fresh` when
-   * not worth keeping (`cached` then is end); throws when it cannot be. Needs lock.
+   * null), or decoded now and kept there (`cached` then points to it) or into `fresh` when
+   * not worth keeping (`cached` then is null); throws when it cannot be. Needs lock.
    */
-  LoadedJob& decoded(StoreEntry& entry, DecodedJobs::iterator& cached, const sdk::JobRecord& record,
-                     const std::string& alias, LoadedJob& fresh);
-  /** Takes the job at `cached` (end: none) out of `entry` into retired_ (or destroys it when that is full). Needs lock. */
-  void retire(StoreEntry& entry, DecodedJobs::iterator cached);
-  /** What the job at `it` in `entry.decoded` (end: none) is to a record at `revision`, due at `next_run_time`. Needs lock. */
-  static sdk::Held held(const StoreEntry& entry, DecodedJobs::const_iterator it, std::uint64_t revision,
-                        std::optional<Timestamp> next_run_time);
+  LoadedJob& decoded(StoreEntry& entry, CachedJob*& cached, const sdk::JobRecord& record, const std::string& alias,
+                     LoadedJob& fresh);
+  /** Takes `cached` (null: none) out of `entry` into retired_ (or destroys it when that is full). Needs lock. */
+  void retire(StoreEntry& entry, CachedJob* cached);
+  /** What `cached` (null: none) is to a record at `revision`, due at `next_run_time`. Needs lock. */
+  static sdk::Held held(const CachedJob* cached, std::uint64_t revision, std::optional<Timestamp> next_run_time);
   /**
    * Stores again a job whose record the store removed at hand-over (`taken`) but that
    * cannot run now; `job` is what the pass holds of it (never null: the store takes only
@@ -309,15 +310,14 @@ class SchedulerCore final : public RunReporter {
   // made glibc consolidate its free lists over and over (a third of a busy pass).
   std::vector<sdk::JobRecord> pass_due_;
   std::vector<sdk::Release> pass_releases_;
-  std::vector<DecodedJobs::iterator> pass_found_;  // what a pass's `known` found, per record asked about
-  std::vector<Timestamp> pass_run_times_;          // one job's due run times, copied into its run object
+  std::vector<Timestamp> pass_run_times_;  // one job's due run times, copied into its run object
   // Decoded jobs that passes dropped (one-shot jobs that ran), destroyed later by
   // drop_retired_jobs when the loop is idle: destroying a job (its trigger, its document)
   // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.
   // At most kRetiredJobsKept (as many as the look ahead decodes); beyond, a pass destroys
   // them at once, and a pass that decodes a job destroys one first (see decoded()). The
   // look ahead makes room for as many as it decoded, so that passes do not grow it.
-  std::vector<DecodedJobs::node_type> retired_;
+  std::vector<DecodedJobs::Taken> retired_;
   static constexpr std::size_t kRetiredJobsKept = StoreEntry::kLookAheadMost;
   // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it
   // change stops waiting or working ahead.
