@@ -68,11 +68,11 @@ MemoryStore::RecordPtr MemoryStore::make_record(const sdk::JobRecord& job, Key k
   constexpr std::size_t kLargest = (std::size_t{1} << 31) - 1;
   if (job.id.size() > kLargest || document.size() > kLargest)
     throw std::length_error("job '" + job.id.substr(0, 64) + "' is too large for the memory store (2 GiB at most)");
-  static_assert(sizeof(Record) == 72, "a record's header stays 72 bytes (memory per job)");
+  static_assert(sizeof(Record) == 64, "a record's header stays 64 bytes (memory per job)");
   void* block = ::operator new(sizeof(Record) + job.id.size() + document.size());
-  RecordPtr record(new (block) Record{key, next_revision_, {}, {}, static_cast<std::uint32_t>(job.id.size()),
+  RecordPtr record(new (block) Record{key, next_revision_, {}, static_cast<std::uint32_t>(job.id.size()),
                                       static_cast<std::uint32_t>(document.size()), 0,
-                                      static_cast<std::uint32_t>(IdHash{}(job.id))});
+                                      id_hash_of(job.id)});
   ++next_revision_;
   std::memcpy(record->bytes(), job.id.data(), job.id.size());
   std::memcpy(record->bytes() + job.id.size(), document.data(), document.size());
@@ -94,8 +94,7 @@ std::optional<sdk::Timestamp> MemoryStore::next_run_time_of(const Record& record
 }
 
 MemoryStore::Record* MemoryStore::find(std::string_view id) {
-  auto it = index_.find(id, IdHash{}, IdEqual{});
-  return it == index_.end() ? nullptr : &*it;
+  return index_.find(id, id_hash_of(id));
 }
 
 const MemoryStore::LeaseGroup* MemoryStore::live_lease(const Record& record, sdk::Timestamp now) const {
@@ -161,12 +160,7 @@ void MemoryStore::rekey(Record& record, const std::optional<sdk::Timestamp>& nex
 }
 
 void MemoryStore::insert(RecordPtr record) {
-  if (index_.size() >= buckets_.size()) {
-    std::vector<Index::bucket_type> grown(2 * buckets_.size());
-    index_.rehash(Index::bucket_traits(grown.data(), grown.size()));
-    buckets_.swap(grown);
-  }
-  index_.insert(*record);
+  index_.insert(*record);  // first: it may throw, and then `record` is freed
   free_.insert(*record.release());
 }
 
@@ -174,14 +168,15 @@ void MemoryStore::erase(Record& record) {
   Order& order = order_of(record);
   order.erase(order.iterator_to(record));
   if (record.lease != 0) leave_group(record);
-  index_.erase(index_.iterator_to(record));
+  index_.erase(record);
   RecordDelete{}(&record);
 }
 
 void MemoryStore::erase_all() noexcept {
   free_.clear();
   leased_.clear();
-  index_.clear_and_dispose(RecordDelete{});
+  index_.for_each([](Record& record) { RecordDelete{}(&record); });
+  index_.clear();
 }
 
 sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {
@@ -204,8 +199,7 @@ sdk::Status MemoryStore::update(const sdk::JobRecord& job) noexcept {
     clear_lease(*old);
     // Put the new record in the old one's places: in its order (same key) and in the index.
     free_.replace_node(free_.iterator_to(*old), *record);
-    index_.erase(index_.iterator_to(*old));
-    index_.insert(*record);
+    index_.replace(*old, *record);
     RecordDelete{}(old);
     Record& fresh = *record.release();
     rekey(fresh, job.next_run_time);
@@ -331,7 +325,9 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
         throw;
       }
     }
+    constexpr std::size_t kPrefetchAhead = 8;
     for (std::size_t i = 0; i < picked.size(); ++i) {
+      if (i + kPrefetchAhead < picked.size() && out[i + kPrefetchAhead].taken) index_.prefetch(*picked[i + kPrefetchAhead]);
       if (out[i].taken)
         erase(*picked[i]);
       else

@@ -1,5 +1,6 @@
 #pragma once
 #include <apsched/sdk/host.h>
+#include <apsched/sdk/pointer_index.h>
 #include <apsched/sdk/store.h>
 #include <apsched/sdk/value.h>
 
@@ -7,7 +8,6 @@
 #include "string_hash.h"
 
 #include <boost/intrusive/set.hpp>
-#include <boost/intrusive/unordered_set.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -52,9 +52,9 @@ namespace apsched::stores {
  *  - Records are never undecodable here (the store encoded every document itself), so
  *    `decode_error`/`raw` of added records are not kept.
  *
- * Memory: a record is one allocation (its key, lease group, links in its order and in
- * the index, id and document as a compact value, see compact_value.h) plus its share of
- * the index's buckets; the map keys of all documents are kept once, in a KeyTable. For a
+ * Memory: a record is one allocation (its key, lease group, links in its order, id and
+ * document as a compact value, see compact_value.h) plus its 2-4 slots of 8 bytes in the
+ * id index (an sdk::PointerIndex); the map keys of all documents are kept once, in a KeyTable. For a
  * typical job that is about 220 bytes, where the document as a Value tree alone took
  * over 1.5 KB. The price is building the Value tree again for get/list/peek_due/
  * acquire_due (about 7k instructions for a typical job); acquire_due leaves it out for
@@ -106,7 +106,6 @@ class MemoryStore final : public sdk::JobStore {
 
  private:
   static constexpr std::uint64_t kPausedBit = std::uint64_t{1} << 63;
-  static constexpr std::size_t kFirstBuckets = 64;  // a power of two, as all bucket counts
 
   /** Ordering key: `seq` is the insertion sequence, with kPausedBit set when paused. */
   struct Key {
@@ -132,22 +131,19 @@ class MemoryStore final : public sdk::JobStore {
   /** A record's links in free_ or leased_ (it is in one of them), inside the record. */
   using OrderHook = boost::intrusive::set_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>,
                                                       boost::intrusive::optimize_size<true>>;
-  /** A record's link in index_, inside the record. */
-  using IndexHook = boost::intrusive::unordered_set_member_hook<boost::intrusive::link_mode<boost::intrusive::normal_link>>;
   /**
-   * One job, in one allocation: this header (its links in its order and in the index
-   * included, so that storing a record allocates nothing more), then the id's bytes, then
+   * One job, in one allocation: this header (its links in its order included, so that
+   * storing a record allocates nothing but the index's slots), then the id's bytes, then
    * the document's (a compact value). Created by make_record, freed by RecordDelete.
    */
   struct Record {
     Key key;
     std::uint64_t revision;
     OrderHook order_hook;
-    IndexHook index_hook;
     std::uint32_t id_size;
     std::uint32_t document_size;
     std::uint32_t lease;  ///< its LeaseGroup's id, and then it is in leased_; 0: no lease, in free_
-    std::uint32_t id_hash;  ///< IdHash of the id (in what was padding), so that the index never hashes it again
+    std::uint32_t id_hash;  ///< id_hash_of(id), so that the index never hashes it again
 
     std::string_view id() const noexcept { return {bytes(), id_size}; }
     std::string_view document() const noexcept { return {bytes() + id_size, document_size}; }
@@ -163,23 +159,14 @@ class MemoryStore final : public sdk::JobStore {
   using RecordPtr = std::unique_ptr<Record, RecordDelete>;
   /**
    * Records by id. A record's hash is the one it keeps: erasing a record and growing the
-   * table read a number instead of hashing ids. 32 bits are plenty for buckets.
+   * index read a number instead of hashing ids. 32 bits are plenty for a table's slots.
    */
-  struct IdHash {
-    std::size_t operator()(std::string_view id) const noexcept { return static_cast<std::uint32_t>(StringHash{}(id)); }
-    std::size_t operator()(const Record& r) const noexcept { return r.id_hash; }
+  static std::uint32_t id_hash_of(std::string_view id) noexcept { return static_cast<std::uint32_t>(StringHash{}(id)); }
+  struct IndexTraits {
+    static std::string_view key(const Record& r) noexcept { return r.id(); }
+    static std::size_t hash(const Record& r) noexcept { return r.id_hash; }
   };
-  struct IdEqual {
-    static std::string_view id_of(std::string_view id) noexcept { return id; }
-    static std::string_view id_of(const Record& r) noexcept { return r.id(); }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const noexcept {
-      return id_of(a) == id_of(b);
-    }
-  };
-  using Index = boost::intrusive::unordered_set<
-      Record, boost::intrusive::member_hook<Record, IndexHook, &Record::index_hook>,
-      boost::intrusive::hash<IdHash>, boost::intrusive::equal<IdEqual>, boost::intrusive::power_2_buckets<true>>;
+  using Index = sdk::PointerIndex<Record, IndexTraits>;
 
   /**
    * The lease of the records one acquire_due() or hold() call leased. A record's key does
@@ -224,7 +211,7 @@ class MemoryStore final : public sdk::JobStore {
   /** The smallest key of the group's members (pruning the keys of members that left). */
   const Key& first_member(Groups::value_type& group);
   void rekey(Record& record, const std::optional<sdk::Timestamp>& next_run_time);
-  /** Links a new record into the index (growing its buckets first if needed) and free_. */
+  /** Links a new record into the index and free_. */
   void insert(RecordPtr record);
   /** Unlinks the record from everything and frees it. */
   void erase(Record& record);
@@ -240,9 +227,7 @@ class MemoryStore final : public sdk::JobStore {
   KeyTable keys_;  // the map keys of every document held
   std::string encode_buffer_;  // make_record's scratch, kept so that it rarely grows
   std::vector<Record*> picked_;  // acquire_due's and peek_due's scratch: not allocated per pass
-  // index_'s buckets: as many as records at least (doubled as records come, never shrunk).
-  std::vector<Index::bucket_type> buckets_{kFirstBuckets};
-  Index index_{Index::bucket_traits(buckets_.data(), buckets_.size())};  // id -> record; the store owns the records
+  Index index_;    // id -> record; the store owns the records (freed with RecordDelete)
   Order free_;     // records without a lease
   Order leased_;   // records with a lease (live or expired)
   Groups groups_;   // lease groups with at least one member, by id (never 0)
