@@ -118,7 +118,9 @@ class Scheduler {
    * `next_wakeup`, or as soon as a wake-up is asked for. First it frees what passes left
    * for later (one-shot jobs that have run: at most 261,120 are kept for this, so that
    * destroying them is not on the next runs' path). The built-in loops do this while
-   * they wait; an event loop may call it when it is idle.
+   * they wait, and again (at most every 10 ms) for jobs stored meanwhile to run at that
+   * wake-up; an event loop may call it when it is idle. A call for the same
+   * `next_wakeup` as the last goes on where that one stopped.
    */
   void look_ahead(Timestamp next_wakeup);
 
