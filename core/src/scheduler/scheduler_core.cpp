@@ -304,7 +304,7 @@ void SchedulerCore::wait_for_pass(std::unique_lock<std::mutex>& lock, std::optio
   while (!woken()) {
     clock_->wait_until(cv_, lock, next, [&] { return woken() || look_ahead_wanted_; });
     if (woken() || !look_ahead_wanted_ || !next || clock_->now() >= *next) return;
-    // At most one look ahead per kLookAheadPause: a stream of adds wakes this thread
+    // At most one look ahead per kLookAheadPauseMicros: a stream of adds wakes this thread
     // once per pause, not once per job.
     clock_->wait_until(cv_, lock, std::min(*next, clock_->now() + kLookAheadPauseMicros), woken);
     if (woken() || clock_->now() >= *next) return;
