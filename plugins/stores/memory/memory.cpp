@@ -327,7 +327,8 @@ sdk::Status MemoryStore::acquire_due(sdk::Timestamp now, const sdk::Lease& lease
     }
     constexpr std::size_t kPrefetchAhead = 8;
     for (std::size_t i = 0; i < picked.size(); ++i) {
-      if (i + kPrefetchAhead < picked.size() && out[i + kPrefetchAhead].taken) index_.prefetch(*picked[i + kPrefetchAhead]);
+      const std::size_t ahead = i + kPrefetchAhead;
+      if (ahead < picked.size() && out[ahead].taken) index_.prefetch(*picked[ahead]);  // its erase is a miss
       if (out[i].taken)
         erase(*picked[i]);
       else

@@ -53,10 +53,10 @@ namespace apsched::stores {
  *    `decode_error`/`raw` of added records are not kept.
  *
  * Memory: a record is one allocation (its key, lease group, links in its order, id and
- * document as a compact value, see compact_value.h) plus its 2-4 slots of 8 bytes in the
- * id index (an sdk::PointerIndex); the map keys of all documents are kept once, in a KeyTable. For a
- * typical job that is about 220 bytes, where the document as a Value tree alone took
- * over 1.5 KB. The price is building the Value tree again for get/list/peek_due/
+ * document as a compact value, see compact_value.h) plus 2-4 slots of 8 bytes in the id
+ * index (an sdk::PointerIndex); the map keys of all documents are kept once, in a
+ * KeyTable. For a typical job that is about 215 bytes, where the document as a Value
+ * tree alone took over 1.5 KB. The price is building the Value tree again for get/list/peek_due/
  * acquire_due (about 7k instructions for a typical job); acquire_due leaves it out for
  * the records its caller says it holds at their revision (the kernel's decoded jobs),
  * so it is built once per job and change, usually by the kernel's look ahead.
