@@ -29,14 +29,27 @@ core::JobSpec once_at(const std::string& id, const fs::path& out, Timestamp when
   return spec;
 }
 
-/** Starts `scheduler` with an inline executor and a memory store; returns the wall-clock time 5 s from now. */
-Timestamp start_in_five_seconds(core::Scheduler& scheduler) {
-  scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
-  scheduler.add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
-  scheduler.start();
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() + 5 * sdk::kMicrosPerSecond;
-}
+/**
+ * A started background scheduler (inline executor, memory store) with `jobs` one-shot
+ * jobs "j0", "j1", ... added, each appending its id to `out` when due, 5 s from the start;
+ * the log captured from before the start.
+ */
+struct BackgroundJobsDueSoon {
+  BackgroundJobsDueSoon(const char* dir_name, int jobs) : dir(dir_name), out(dir / "out.txt") {
+    scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
+    scheduler.add_jobstore("default", sdk::Value::Map{{"type", "memory"}});
+    scheduler.start();
+    const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    due = std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count() + 5 * sdk::kMicrosPerSecond;
+    for (int i = 0; i < jobs; ++i) scheduler.add_job(once_at("j" + std::to_string(i), out, due));
+  }
+
+  TempDir dir;
+  fs::path out;
+  LogCapture log;
+  core::BackgroundScheduler scheduler{test_options()};
+  Timestamp due = 0;
+};
 
 }  // namespace
 
@@ -167,13 +180,9 @@ TEST_CASE("look ahead: many jobs due at once are decoded in chunks, each once", 
 TEST_CASE("look ahead: a background scheduler looks ahead while other threads change and remove the jobs",
           "[persistence][look-ahead][threads]") {
   // Meant for ThreadSanitizer too: the look ahead lets go of the lock between chunks.
-  TempDir dir("look-ahead-threads");
-  const fs::path out = dir / "out.txt";
-  LogCapture log;
-  core::BackgroundScheduler scheduler(test_options());
-  const Timestamp due = start_in_five_seconds(scheduler);
   constexpr int kJobs = 1000;  // added and changed well within the 5 s, also under ThreadSanitizer
-  for (int i = 0; i < kJobs; ++i) scheduler.add_job(once_at("j" + std::to_string(i), out, due));
+  BackgroundJobsDueSoon setup("look-ahead-threads", kJobs);
+  auto& [dir, out, log, scheduler, due] = setup;
   // While the scheduler thread decodes them ahead: change the first 50, remove the next 50.
   std::vector<std::string> expected;
   for (int i = 0; i < kJobs; ++i) {
@@ -203,13 +212,9 @@ TEST_CASE("look ahead: jobs added while a background scheduler waits are decoded
           "[persistence][look-ahead][threads]") {
   // Only the first add wakes the loop (nothing was planned); the others are due at the
   // wake-up it then plans, and are looked ahead at in paced rounds, not one per add.
-  TempDir dir("look-ahead-added");
-  const fs::path out = dir / "out.txt";
-  LogCapture log;
-  core::BackgroundScheduler scheduler(test_options());
-  const Timestamp due = start_in_five_seconds(scheduler);
   constexpr int kJobs = 2000;  // added well within the 5 s, also under ThreadSanitizer
-  for (int i = 0; i < kJobs; ++i) scheduler.add_job(once_at("j" + std::to_string(i), out, due));
+  BackgroundJobsDueSoon setup("look-ahead-added", kJobs);
+  auto& [dir, out, log, scheduler, due] = setup;
   CHECK(eventually([&] { return fs::exists(out) && lines_of(out).size() >= kJobs; }, std::chrono::seconds(30)));
   scheduler.shutdown(true);
   CHECK(lines_of(out).size() == kJobs);

@@ -7,7 +7,6 @@
 #include <optional>
 #include <ostream>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -143,10 +142,9 @@ class SchedulerCore final : public RunReporter {
   };
 
   /**
-   * Hashes ids given as std::string or std::string_view alike. Not noexcept on purpose:
-   * libstdc++ then keeps each node's hash (as it does for std::hash<std::string>), so that
-   * erasing a node, which looks at its neighbours' buckets, and growing the table hash no
-   * id again.
+   * Hashes ids given as std::string or std::string_view alike (the look ahead's skipped
+   * set is searched with views). Not noexcept on purpose: libstdc++ then keeps each node's
+   * hash, so that growing the set hashes no id again.
    */
   struct IdHash {
     using is_transparent = void;

@@ -28,8 +28,6 @@ template <typename T, typename Traits>
 class PointerIndex {
  public:
   PointerIndex() = default;
-  PointerIndex(const PointerIndex&) = default;
-  PointerIndex& operator=(const PointerIndex&) = default;
   PointerIndex(PointerIndex&& other) noexcept
       : slots_(std::exchange(other.slots_, {})),
         size_(std::exchange(other.size_, 0)),
