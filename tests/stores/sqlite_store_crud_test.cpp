@@ -1,5 +1,6 @@
 // add / update / remove / get / list and their error codes, and the ordering contract.
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include "sqlite_test_support.h"
 
@@ -192,4 +193,20 @@ TEST_CASE("sqlite store: count and list_each see every row, one at a time, and a
   REQUIRE(store->add(job("after", 5)).ok());
   REQUIRE(store->count(count).ok());
   CHECK(count == 4);
+}
+
+TEST_CASE("sqlite store: an add asks SQLite for no large temporary allocation", "[sqlite][crud]") {
+  // UPDATE ... RETURNING ran through an ephemeral table whose 64 KB page cache SQLite
+  // allocated and freed on every add; glibc then grew and trimmed its heap each time.
+  TempDir dir;
+  FakeHost host;
+  auto store = open_store(host, dir.file("jobs.sqlite"));
+  REQUIRE(store->add(job("warm-up", 1)).ok());
+  sqlite3_int64 current = 0;
+  sqlite3_int64 largest = 0;
+  REQUIRE(sqlite3_status64(SQLITE_STATUS_MALLOC_SIZE, &current, &largest, /*reset=*/1) == SQLITE_OK);
+  for (int i = 0; i < 20; ++i) REQUIRE(store->add(job("job-" + std::to_string(i), 10 + i)).ok());
+  REQUIRE(sqlite3_status64(SQLITE_STATUS_MALLOC_SIZE, &current, &largest, /*reset=*/0) == SQLITE_OK);
+  CHECK(largest > 0);  // SQLite counts its allocations (memory statistics are on)
+  CHECK(largest < 16 * 1024);
 }

@@ -105,6 +105,7 @@ sdk::Status SqliteStore::add(const sdk::JobRecord& job) noexcept {
                          {}, sdk::Code::internal);
       seq = next.column_int(0);
     }
+    Query(c.statements.bump_seq).bind(1, options_.table).run();
     try {
       Query(c.statements.insert).bind(1, job.id).bind(2, job.next_run_time).bind(3, seq).bind(4, document).run();
     } catch (const SqliteFailure& failure) {

@@ -15,8 +15,8 @@ constexpr const char* kScheduled = "next_run_time <= 9223372036854775807";
 }  // namespace
 
 JobStatements::JobStatements(Database& db, const std::string& table)
-    : next_seq(db, std::string("UPDATE ") + kMetaTable +
-                       " SET next_seq = next_seq + 1 WHERE table_name = ?1 RETURNING next_seq - 1"),
+    : next_seq(db, std::string("SELECT next_seq FROM ") + kMetaTable + " WHERE table_name = ?1"),
+      bump_seq(db, std::string("UPDATE ") + kMetaTable + " SET next_seq = next_seq + 1 WHERE table_name = ?1"),
       insert(db, "INSERT INTO " + quote_identifier(table) +
                      " (id, next_run_time, seq, document) VALUES (?1, ?2, ?3, ?4)"),
       update(db, "UPDATE " + quote_identifier(table) +
