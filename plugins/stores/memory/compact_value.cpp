@@ -2,6 +2,7 @@
 
 #include <apsched/sdk/status.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace apsched::stores {
@@ -18,18 +19,6 @@ std::size_t write_varint(std::uint64_t n, char* at) {
   }
   at[size++] = static_cast<char>(n);
   return size;
-}
-
-void put_varint(std::uint64_t n, std::string& out) {
-  char bytes[10];
-  out.append(bytes, write_varint(n, bytes));
-}
-
-/** A tag and the varint after it (a count, a length or an integer), appended at once. */
-void put_head(Tag tag, std::uint64_t n, std::string& out) {
-  char bytes[11];
-  bytes[0] = static_cast<char>(tag);
-  out.append(bytes, 1 + write_varint(n, bytes + 1));
 }
 
 // Zigzag: small negative integers stay short too.
@@ -116,30 +105,74 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-void write_value(const sdk::Value& value, KeyTable& keys, std::string& out) {
+/**
+ * Appends to a string through a pointer into room made ahead (the string is resized to
+ * its capacity and cut back at the end): an append call per tag and per varint was a
+ * third of encoding a job.
+ */
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out), at_(out.size()) {}
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer() { out_.resize(at_); }
+
+  void tag(Tag tag) { *room(1) = static_cast<char>(tag); ++at_; }
+  /** A tag and the varint after it (a count, a length or an integer). */
+  void head(Tag tag, std::uint64_t n) {
+    char* at = room(1 + kLongestVarint);
+    at[0] = static_cast<char>(tag);
+    at_ += 1 + write_varint(n, at + 1);
+  }
+  void varint(std::uint64_t n) { at_ += write_varint(n, room(kLongestVarint)); }
+  void bytes(const void* data, std::size_t size) {
+    if (size == 0) return;  // memcpy from a null pointer is undefined, even of nothing
+    std::memcpy(room(size), data, size);
+    at_ += size;
+  }
+
+ private:
+  static constexpr std::size_t kLongestVarint = 10;
+
+  char* room(std::size_t n) {
+    if (out_.size() - at_ < n) [[unlikely]]
+      grow(n);
+    return out_.data() + at_;
+  }
+  [[gnu::noinline]] void grow(std::size_t n) {
+    out_.resize(std::max({out_.capacity(), 2 * out_.size(), at_ + n, std::size_t{256}}));
+  }
+
+  std::string& out_;
+  std::size_t at_;  ///< bytes written; out_ beyond them is room
+};
+
+void write_value(const sdk::Value& value, KeyTable& keys, Writer& out) {
   using Type = sdk::Value::Type;
   switch (value.type()) {
-    case Type::null: out.push_back(static_cast<char>(kNull)); break;
-    case Type::boolean: out.push_back(static_cast<char>(value.as_bool() ? kTrue : kFalse)); break;
-    case Type::integer: put_head(kInteger, zigzag(value.as_int()), out); break;
+    case Type::null: out.tag(kNull); break;
+    case Type::boolean: out.tag(value.as_bool() ? kTrue : kFalse); break;
+    case Type::integer: out.head(kInteger, zigzag(value.as_int())); break;
     case Type::floating: {
       double d = value.as_number();
-      out.push_back(static_cast<char>(kFloat));
-      out.append(reinterpret_cast<const char*>(&d), sizeof d);
+      out.tag(kFloat);
+      out.bytes(&d, sizeof d);
       break;
     }
-    case Type::string:
-      put_head(kString, value.as_string().size(), out);
-      out.append(value.as_string());
+    case Type::string: {
+      const std::string& text = value.as_string();
+      out.head(kString, text.size());
+      out.bytes(text.data(), text.size());
       break;
+    }
     case Type::list:
-      put_head(kList, value.as_list().size(), out);
+      out.head(kList, value.as_list().size());
       for (const sdk::Value& item : value.as_list()) write_value(item, keys, out);
       break;
     case Type::map:
-      put_head(kMap, value.as_map().size(), out);
+      out.head(kMap, value.as_map().size());
       for (const auto& [key, item] : value.as_map()) {
-        put_varint(keys.intern(key), out);
+        out.varint(keys.intern(key));
         write_value(item, keys, out);
       }
       break;
@@ -174,7 +207,8 @@ const std::string& KeyTable::key(std::uint32_t number) const { return keys_.at(n
 
 void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
   keys.start_document();
-  write_value(value, keys, out);
+  Writer writer(out);
+  write_value(value, keys, writer);
 }
 
 sdk::Value decode_compact(std::string_view bytes, const KeyTable& keys) {
