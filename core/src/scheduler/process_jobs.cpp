@@ -171,75 +171,85 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   std::vector<std::string> parked;
   const std::size_t first_step = steps.size();
   steps.reserve(first_step + due.size());
-  for (std::size_t k = 0; k < due.size(); ++k) {
-    const sdk::JobRecord& record = due[k];
-    const std::string& id = record.id;
-    CachedJob* cached = cache.find(id);  // found by `known` a moment ago: in the CPU's caches
-    LoadedJob* job = nullptr;
-    LoadedJob fresh;  // holds a job decoded for this pass only
-    ExecutorPtr executor;
-    try {
-      job = &decoded(entry, cached, record, alias, fresh);
-      auto found = executors_.find(job->info.executor);
-      if (found == executors_.end())
-        throw SchedulerError("its executor '" + job->info.executor + "' does not exist");
-      executor = found->second;
-      prepare_runs(*job);
-    } catch (const std::exception& e) {
-      note_waiting(id, e.what());
-      parked.push_back(id);
-      if (record.taken)
-        put_back(jobs, alias, id, job);  // kept, so that it waits like any other
-      else
-        releases.push_back(sdk::Release{id, record.next_run_time, false});  // unchanged, for the waiting lease below
-      continue;
-    }
-    clear_waiting(id);
-
-    Step step;
-    step.taken = record.taken;
-    // A taken job's trigger was asked ahead: this run is its last.
-    std::vector<Timestamp>& run_times = pass_run_times_;
-    if (record.taken) run_times.assign(1, *record.next_run_time);
-    else due_run_times(*job, now, run_times);
-    if (!run_times.empty()) {
-      Timestamp last = run_times.back();
-      if (!job->run->instances->take(job->info.max_instances)) {
-        spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
-                     job->info.id, job->info.max_instances);
-        Event e = job_event(EVENT_JOB_MAX_INSTANCES, job->info.id, alias);
-        e.scheduled_run_times = run_times;
-        step.after.push_back(std::move(e));
-      } else {
-        step.executor = executor;
-        step.executor_alias = job->info.executor;
-        step.job_id = job->info.id;
-        if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
-          step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job->info.id, alias));
-          step.submitted->scheduled_run_times = run_times;
+  // Made once for the batch: constructing and destroying a LoadedJob per job was 6% of a pass.
+  LoadedJob fresh;  // holds a job decoded for one run only
+  auto executor = executors_.end();  // the last job's, looked up again only when a job names another
+  // Nothing of this store's batch may run unless the store records the new run times
+  // (see below); the runs are dropped by perform(), which releases their instance counts.
+  // A taken job is no longer in the store: its last run goes ahead.
+  auto cancel_batch = [&steps, first_step] {
+    for (std::size_t i = first_step; i < steps.size(); ++i) steps[i].cancelled = !steps[i].taken;
+  };
+  try {
+    for (std::size_t k = 0; k < due.size(); ++k) {
+      const sdk::JobRecord& record = due[k];
+      const std::string& id = record.id;
+      CachedJob* cached = cache.find(id);  // found by `known` a moment ago: in the CPU's caches
+      LoadedJob* job = nullptr;
+      try {
+        job = &decoded(entry, cached, record, alias, fresh);
+        if (executor == executors_.end() || executor->first != job->info.executor) {
+          executor = executors_.find(job->info.executor);
+          if (executor == executors_.end())
+            throw SchedulerError("its executor '" + job->info.executor + "' does not exist");
         }
-        step.run = std::make_unique<JobRunImpl>(*this, job->run, run_times);
+        prepare_runs(*job);
+      } catch (const std::exception& e) {
+        note_waiting(id, e.what());
+        parked.push_back(id);
+        if (record.taken)
+          put_back(jobs, alias, id, job);  // kept, so that it waits like any other
+        else
+          releases.push_back(sdk::Release{id, record.next_run_time, false});  // unchanged, for the waiting lease below
+        continue;
       }
-      job->info.next_run_time = record.taken ? std::nullopt : job->trigger->next_fire_time(last, now);
+      clear_waiting(id);
+
+      Step& step = steps.emplace_back();
+      step.taken = record.taken;
+      // A taken job's trigger was asked ahead: this run is its last.
+      std::vector<Timestamp>& run_times = pass_run_times_;
+      if (record.taken) run_times.assign(1, *record.next_run_time);
+      else due_run_times(*job, now, run_times);
+      if (!run_times.empty()) {
+        Timestamp last = run_times.back();
+        if (!job->run->instances->take(job->info.max_instances)) {
+          spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
+                       job->info.id, job->info.max_instances);
+          Event e = job_event(EVENT_JOB_MAX_INSTANCES, job->info.id, alias);
+          e.scheduled_run_times = run_times;
+          step.after.push_back(std::move(e));
+        } else {
+          step.executor = executor->second;
+          step.executor_alias = job->info.executor;
+          step.job_id = job->info.id;
+          if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
+            step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job->info.id, alias));
+            step.submitted->scheduled_run_times = run_times;
+          }
+          step.run = std::make_unique<JobRunImpl>(*this, job->run, run_times);
+        }
+        job->info.next_run_time = record.taken ? std::nullopt : job->trigger->next_fire_time(last, now);
+      }
+      if (job->info.next_run_time) {
+        releases.push_back(sdk::Release{job->info.id, job->info.next_run_time, false});
+      } else {
+        if (!record.taken) releases.push_back(sdk::Release{id, std::nullopt, true});
+        spdlog::info("Removed job {}: its trigger has no fire time left", id);
+        if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
+        retire(entry, cached);  // *job is gone from the cache
+      }
     }
-    if (job->info.next_run_time) {
-      releases.push_back(sdk::Release{job->info.id, job->info.next_run_time, false});
-    } else {
-      if (!record.taken) releases.push_back(sdk::Release{id, std::nullopt, true});
-      spdlog::info("Removed job {}: its trigger has no fire time left", id);
-      if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
-      retire(entry, cached);  // *job is gone from the cache
-    }
-    steps.push_back(std::move(step));
+  } catch (...) {  // only an allocation can fail here: decoding errors are caught above
+    cancel_batch();
+    throw;
   }
 
   status = jobs.release(instance_id_, releases);
   if (!status.ok()) {
     // The new run times were not recorded: run nothing now, so nothing runs twice; the
-    // jobs stay due and are taken again on the next pass (the runs are dropped by
-    // perform(), which releases their instance counts). A taken job is no longer in the
-    // store: its last run goes ahead.
-    for (std::size_t i = first_step; i < steps.size(); ++i) steps[i].cancelled = !steps[i].taken;
+    // jobs stay due and are taken again on the next pass.
+    cancel_batch();
     throw SchedulerError("could not record the next run times (" + status.message + "); the due runs will be retried");
   }
   if (!parked.empty()) {
