@@ -12,6 +12,15 @@ Timestamp SystemClock::now() const {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+// Wall-clock deadlines, as APScheduler: a clock step moves the wake-up with it.
+std::chrono::system_clock::time_point wall_time(Timestamp t) {
+  return std::chrono::system_clock::time_point{std::chrono::microseconds{t}};
+}
+
+}  // namespace
+
 void SystemClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                              std::optional<Timestamp> deadline, const std::function<bool()>& done) const {
   thread_local const bool slack_set = prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL) == 0;
@@ -20,15 +29,18 @@ void SystemClock::wait_until(std::condition_variable& cv, std::unique_lock<std::
     cv.wait(lock, done);
     return;
   }
-  // Wall-clock deadline, as APScheduler: a clock step moves the wake-up with it.
-  using std::chrono::microseconds;
-  std::chrono::system_clock::time_point until{microseconds{*deadline}};
-  if (cv.wait_until(lock, until - microseconds{spin_micros_}, done)) return;
+  const auto until = wall_time(*deadline);
+  if (cv.wait_until(lock, until - std::chrono::microseconds{spin_micros_}, done)) return;
   while (!done() && std::chrono::system_clock::now() < until) {
     lock.unlock();
     std::this_thread::yield();
     lock.lock();
   }
+}
+
+void SystemClock::pause_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Timestamp deadline,
+                              const std::function<bool()>& done) const {
+  cv.wait_until(lock, wall_time(deadline), done);
 }
 
 Timestamp ManualClock::now() const {

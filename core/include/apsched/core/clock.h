@@ -21,6 +21,14 @@ class Clock {
    */
   virtual void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                           std::optional<Timestamp> deadline, const std::function<bool()>& done) const = 0;
+  /**
+   * As wait_until, for a wait whose end need not be exact (a pause between two looks
+   * ahead): a clock may end it somewhat late to spend less. By default, wait_until.
+   */
+  virtual void pause_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Timestamp deadline,
+                           const std::function<bool()>& done) const {
+    wait_until(cv, lock, deadline, done);
+  }
 };
 
 /**
@@ -30,6 +38,7 @@ class Clock {
  * `spin_micros` before the deadline, and polls the last stretch with the lock released,
  * because a sleeping thread's wake-up is itself late by a varying 0.05–0.2 ms (more on a
  * virtual machine). The poll costs at most `spin_micros` of CPU per wake-up; 0 turns it off.
+ * pause_until does not poll: it sleeps until the deadline, a wake-up's usual lateness.
  */
 class SystemClock final : public Clock {
  public:
@@ -39,6 +48,8 @@ class SystemClock final : public Clock {
   Timestamp now() const override;
   void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, std::optional<Timestamp> deadline,
                   const std::function<bool()>& done) const override;
+  void pause_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Timestamp deadline,
+                   const std::function<bool()>& done) const override;
 
  private:
   const Timestamp spin_micros_;
