@@ -32,30 +32,48 @@ TEST_CASE("jobs added before start are pending, then stored with their first run
 
 // glibc's allocator only (ThreadSanitizer brings its own).
 #if defined(__GLIBC__) && !defined(__SANITIZE_THREAD__)
-TEST_CASE("start() merges the small blocks its stored pending jobs freed, so that the first pass does not",
-          "[scheduler]") {
-  // No listener: one for EVENT_JOB_ADDED grows a vector of events as large as the
-  // pending jobs, whose frees merge the small blocks by chance. With fewer jobs, the
-  // pending list's own array is freed to the heap and merges them by chance too; from
-  // ~50k it is above glibc's largest mmap threshold (32 MB) and is unmapped instead.
+namespace {
+
+constexpr int kPendingJobs = 100000;
+
+/**
+ * glibc's fast-bin blocks left once start() has stored kPendingJobs pending date jobs.
+ * No listener: one for EVENT_JOB_ADDED grows a vector of events as large as the pending
+ * jobs, whose frees merge the small blocks by chance. With fewer jobs, the pending list's
+ * own array is freed to the heap and merges them by chance too; from ~50k it is above
+ * glibc's largest mmap threshold (32 MB) and is unmapped instead.
+ */
+std::size_t fast_bin_blocks_after_start(bool release_freed_memory) {
   core::SchedulerOptions options = SchedulerHarness::test_options();
   options.clock = std::make_shared<core::ManualClock>(kStart);
+  options.release_freed_memory = release_freed_memory;
   core::EventLoopScheduler scheduler(options, [] {});
   scheduler.add_executor("default", sdk::Value::Map{{"type", "inline"}});
-  constexpr int kJobs = 100000;
   core::JobSpec spec;
   spec.func = "example_jobs:noop";
   spec.trigger = core::TriggerSpec::make("date", {{"run_date", "2030-01-01T00:00:00"}});
-  for (int i = 0; i < kJobs; ++i) {
+  for (int i = 0; i < kPendingJobs; ++i) {
     spec.id = "job-" + std::to_string(i);
     scheduler.add_job(spec);
   }
   scheduler.start();
-  // Each pending job destroyed leaves about eight small blocks in glibc's fast lists
-  // (~800,000 here without the merge), which the next large free would merge, in
-  // whichever thread and pass it happens: the first pass, in a program like this one.
-  CHECK(mallinfo2().smblks < kJobs / 100);
-  CHECK(scheduler.get_jobs().size() == kJobs);
+  const std::size_t blocks = mallinfo2().smblks;
+  CHECK(scheduler.get_jobs().size() == kPendingJobs);
+  return blocks;
+}
+
+}  // namespace
+
+TEST_CASE("start() merges the small blocks its stored pending jobs freed, so that the first pass does not",
+          "[scheduler]") {
+  // Each pending job destroyed leaves about eight small blocks in glibc's fast lists,
+  // which the next large free would merge, in whichever thread and pass it happens: the
+  // first pass, in a program like this one.
+  CHECK(fast_bin_blocks_after_start(true) < kPendingJobs / 100);
+}
+
+TEST_CASE("with release_freed_memory off, start() leaves the allocator alone", "[scheduler]") {
+  CHECK(fast_bin_blocks_after_start(false) > kPendingJobs);  // ~800,000: nothing merged them
 }
 #endif
 

@@ -41,6 +41,7 @@ TEST_CASE("a full config is read with APScheduler's names", "[config]") {
   watch_job_path: true
   instance_id: host-a
   log_level: warning
+  release_freed_memory: false
 jobstores:
   default: {type: memory}
 executors:
@@ -58,6 +59,7 @@ jobs:
   CHECK(o.job_path[1] == "/opt/jobs");
   CHECK(o.watch_job_path);
   CHECK(o.instance_id == "host-a");
+  CHECK_FALSE(o.release_freed_memory);
   CHECK(config.log_level() == "warning");
   CHECK_FALSE(o.job_defaults.coalesce);
   CHECK(o.job_defaults.max_instances == 3);

@@ -112,7 +112,8 @@ class ConfigReaderImpl {
   void read_scheduler(const Value& v) {
     const auto& map = map_at(v, "scheduler", "'scheduler'");
     allow_keys(map, "scheduler", "'scheduler'",
-               {"timezone", "plugin_path", "job_path", "watch_job_path", "instance_id", "log_level"});
+               {"timezone", "plugin_path", "job_path", "watch_job_path", "instance_id", "log_level",
+                "release_freed_memory"});
     SchedulerOptions& o = config_.options_;
     if (const Value* tz = v.find("timezone"); tz && !tz->is_null()) {
       o.timezone = string_at(*tz, "scheduler.timezone");
@@ -126,6 +127,8 @@ class ConfigReaderImpl {
     if (const Value* p = v.find("job_path")) o.job_path = paths_at(*p, "scheduler.job_path");
     if (const Value* w = v.find("watch_job_path")) o.watch_job_path = bool_at(*w, "scheduler.watch_job_path");
     if (const Value* id = v.find("instance_id")) o.instance_id = string_at(*id, "scheduler.instance_id");
+    if (const Value* r = v.find("release_freed_memory"))
+      o.release_freed_memory = bool_at(*r, "scheduler.release_freed_memory");
     if (const Value* level = v.find("log_level")) {
       config_.log_level_ = string_at(*level, "scheduler.log_level");
       static const std::set<std::string, std::less<>> levels{"trace", "debug", "info", "warning", "error", "critical"};

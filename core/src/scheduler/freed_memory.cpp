@@ -6,11 +6,12 @@
 
 namespace apsched::core::detail {
 
-void release_freed_memory(std::size_t jobs) {
+void release_freed_memory(std::size_t jobs, bool enabled) {
 #ifdef __GLIBC__
-  if (jobs >= kManyJobsFreed) malloc_trim(0);
+  if (enabled && jobs >= kManyJobsFreed) malloc_trim(0);
 #else
   (void)jobs;
+  (void)enabled;
 #endif
 }
 

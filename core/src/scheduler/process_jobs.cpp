@@ -105,7 +105,7 @@ void SchedulerCore::drop_retired_jobs() {
   const std::size_t jobs = dropped.size();
   dropped.clear();
   dropped.shrink_to_fit();
-  release_freed_memory(jobs);
+  release_freed_memory(jobs, options_.release_freed_memory);
 }
 
 sdk::Held SchedulerCore::held(const CachedJob* cached, std::uint64_t revision,

@@ -181,7 +181,7 @@ void SchedulerCore::start(bool paused) {
     store_pending(events);
     watcher_ = std::move(watcher);
   }
-  release_freed_memory(pending_jobs);
+  release_freed_memory(pending_jobs, options_.release_freed_memory);
   // As APScheduler: the pending jobs' events come before the scheduler's own.
   events.push_back(scheduler_event(EVENT_SCHEDULER_STARTED));
   listeners_.dispatch(events);

@@ -45,6 +45,14 @@ struct SchedulerOptions {
   std::string instance_id;
   /** How long a job whose library is missing waits before it is tried again. */
   double waiting_retry_seconds = 30;
+  /**
+   * After destroying 1,024 jobs or more at once (start() storing its pending jobs, one-shot
+   * jobs dropped after they ran), merge the allocator's free lists and return its free
+   * pages to the system (glibc's malloc_trim), so that the next pass does not pay for the
+   * merge. It is process-wide: it takes each of the process's malloc arenas' locks in turn.
+   * false: leave the allocator alone.
+   */
+  bool release_freed_memory = true;
   JobDefaults job_defaults;
   std::shared_ptr<const Clock> clock;  ///< null: the system clock
 };
