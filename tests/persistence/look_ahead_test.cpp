@@ -30,6 +30,26 @@ core::JobSpec once_at(const std::string& id, const fs::path& out, Timestamp when
 }
 
 /**
+ * Adds `jobs` one-shot jobs due 10 s from now to `host`, checks that the look ahead before
+ * that decodes `decoded` of them, then runs the passes at the due time; returns the
+ * lines the jobs appended to `out` (their ids).
+ */
+std::vector<std::string> look_ahead_and_run(ManualHost& host, const fs::path& out, int jobs, int decoded) {
+  const Timestamp due = at(10);
+  for (int i = 0; i < jobs; ++i) host->add_job(once_at("j" + std::to_string(i), out, due));
+  {
+    LogCapture log;
+    CHECK(host.pass() == due);
+    host->look_ahead(due);
+    CHECK_THAT(log.text(), Contains("Decoded " + std::to_string(decoded) + " jobs due at"));
+  }
+  host.clock().set(due);
+  for (int passes = 0; passes < jobs && host.pass().has_value(); ++passes) {
+  }  // a pass takes a batch of them
+  return lines_of(out);
+}
+
+/**
  * A started background scheduler (inline executor, memory store) with `jobs` one-shot
  * jobs "j0", "j1", ... added, each appending its id to `out` when due, 5 s from the start;
  * the log captured from before the start.
@@ -160,21 +180,28 @@ TEST_CASE("look ahead: a store without revisions is not looked ahead in", "[pers
 
 TEST_CASE("look ahead: many jobs due at once are decoded in chunks, each once", "[persistence][look-ahead]") {
   TempDir dir("look-ahead-many");
-  const fs::path out = dir / "out.txt";
-  auto started = start_host(kStart, sdk::Value::Map{{"type", "memory"}});
-  ManualHost& host = *started;
-  const Timestamp due = at(10);
-  for (int i = 0; i < 600; ++i) host->add_job(once_at("j" + std::to_string(i), out, due));
-  {
-    LogCapture log;
-    CHECK(host.pass() == due);
-    host->look_ahead(due);
-    CHECK_THAT(log.text(), Contains("Decoded 600 jobs due at"));
-  }
-  host.clock().set(due);
-  for (int passes = 0; passes < 50 && host.pass().has_value(); ++passes) {
-  }  // a pass takes a batch of them
-  CHECK(lines_of(out).size() == 600);
+  auto host = start_host(kStart, sdk::Value::Map{{"type", "memory"}});
+  CHECK(look_ahead_and_run(*host, dir / "out.txt", 600, 600).size() == 600);
+}
+
+TEST_CASE("look ahead: decoded_jobs_kept bounds what is decoded ahead, and the rest still run when due",
+          "[persistence][look-ahead]") {
+  TempDir dir("look-ahead-bounded");
+  core::SchedulerOptions options = test_options();
+  options.decoded_jobs_kept = core::SchedulerOptions::kFewestDecodedJobsKept;  // less a pass's batch: 1,024
+  auto host = start_host(kStart, sdk::Value::Map{{"type", "memory"}}, options);
+  constexpr int kJobs = 3000;
+  std::vector<std::string> ran = look_ahead_and_run(*host, dir / "out.txt", kJobs, 1024);
+  std::sort(ran.begin(), ran.end());
+  CHECK(ran.size() == kJobs);
+  CHECK(std::adjacent_find(ran.begin(), ran.end()) == ran.end());  // each once
+}
+
+TEST_CASE("decoded_jobs_kept below two passes' batches is refused", "[persistence][look-ahead]") {
+  core::SchedulerOptions options = test_options();
+  options.decoded_jobs_kept = 1000;
+  CHECK_THROWS_WITH(core::EventLoopScheduler(options, [] {}),
+                    Contains("decoded_jobs_kept must be at least 2048") && Contains("got 1000"));
 }
 
 TEST_CASE("look ahead: a background scheduler looks ahead while other threads change and remove the jobs",

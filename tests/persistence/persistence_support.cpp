@@ -200,8 +200,8 @@ std::vector<Timestamp> ManualHost::run_times(const std::string& job_id, std::uin
   return out;
 }
 
-std::unique_ptr<ManualHost> start_host(Timestamp now, const sdk::Value& store) {
-  auto host = std::make_unique<ManualHost>(now);
+std::unique_ptr<ManualHost> start_host(Timestamp now, const sdk::Value& store, core::SchedulerOptions options) {
+  auto host = std::make_unique<ManualHost>(now, std::move(options));
   host->scheduler().add_executor("default", sdk::Value::Map{{"type", "inline"}});
   host->scheduler().add_jobstore("default", store);
   host->scheduler().start();

@@ -111,7 +111,8 @@ class ManualHost {
 };
 
 /** A ManualHost with an inline executor and `store` (a store's configuration) as `default`, started. */
-std::unique_ptr<ManualHost> start_host(Timestamp now, const sdk::Value& store);
+std::unique_ptr<ManualHost> start_host(Timestamp now, const sdk::Value& store,
+                                       core::SchedulerOptions options = test_options());
 /** start_host with a `default` sqlite store on `db`. */
 std::unique_ptr<ManualHost> start_sqlite_host(const fs::path& db, Timestamp now);
 

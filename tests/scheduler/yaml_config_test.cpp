@@ -42,6 +42,7 @@ TEST_CASE("a full config is read with APScheduler's names", "[config]") {
   instance_id: host-a
   log_level: warning
   release_freed_memory: false
+  decoded_jobs_kept: 4096
 jobstores:
   default: {type: memory}
 executors:
@@ -60,6 +61,7 @@ jobs:
   CHECK(o.watch_job_path);
   CHECK(o.instance_id == "host-a");
   CHECK_FALSE(o.release_freed_memory);
+  CHECK(o.decoded_jobs_kept == 4096);
   CHECK(config.log_level() == "warning");
   CHECK_FALSE(o.job_defaults.coalesce);
   CHECK(o.job_defaults.max_instances == 3);
@@ -96,6 +98,10 @@ TEST_CASE("wrong values are refused where they are", "[config]") {
   CHECK_THAT(load_error("jobs:\n  - {func: 'a:b', trigger: {type: date}}\n"), Contains("bad.yaml:2:5: a job in the config needs an 'id:'"));
   CHECK_THAT(load_error("jobs:\n  - {id: a, func: 'a:b', trigger: {seconds: 3}}\n"), Contains("a trigger needs 'type:'"));
   CHECK_THAT(load_error("executors:\n  pool: {max_workers: 3}\n"), Contains("bad.yaml:2:9: the executor 'pool' needs 'type:'"));
+  CHECK_THAT(load_error("scheduler: {decoded_jobs_kept: 100}\n"),
+             Contains("bad.yaml:1:32: decoded_jobs_kept must be at least 2048"));
+  CHECK_THAT(load_error("job_defaults: {max_instances: 4294967297}\n"),
+             Contains("bad.yaml:1:31: the integer 4294967297 is out of range"));  // not cut to 1
 }
 
 TEST_CASE("duplicate job ids are refused, naming both", "[config]") {

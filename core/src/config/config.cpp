@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -77,6 +78,8 @@ class ConfigReaderImpl {
 
   int int_at(const Value& v, const std::string& path) const {
     if (!v.is_int()) fail(path, "expected an integer, got " + std::string(Value::type_name(v.type())));
+    if (v.as_int() < std::numeric_limits<int>::min() || v.as_int() > std::numeric_limits<int>::max())
+      fail(path, "the integer " + std::to_string(v.as_int()) + " is out of range");
     return static_cast<int>(v.as_int());
   }
 
@@ -113,7 +116,7 @@ class ConfigReaderImpl {
     const auto& map = map_at(v, "scheduler", "'scheduler'");
     allow_keys(map, "scheduler", "'scheduler'",
                {"timezone", "plugin_path", "job_path", "watch_job_path", "instance_id", "log_level",
-                "release_freed_memory"});
+                "release_freed_memory", "decoded_jobs_kept"});
     SchedulerOptions& o = config_.options_;
     if (const Value* tz = v.find("timezone"); tz && !tz->is_null()) {
       o.timezone = string_at(*tz, "scheduler.timezone");
@@ -129,6 +132,14 @@ class ConfigReaderImpl {
     if (const Value* id = v.find("instance_id")) o.instance_id = string_at(*id, "scheduler.instance_id");
     if (const Value* r = v.find("release_freed_memory"))
       o.release_freed_memory = bool_at(*r, "scheduler.release_freed_memory");
+    if (const Value* k = v.find("decoded_jobs_kept")) {
+      const int kept = int_at(*k, "scheduler.decoded_jobs_kept");
+      if (kept < static_cast<int>(SchedulerOptions::kFewestDecodedJobsKept))
+        fail("scheduler.decoded_jobs_kept", "decoded_jobs_kept must be at least " +
+                                                std::to_string(SchedulerOptions::kFewestDecodedJobsKept) +
+                                                " (two passes' batches)");
+      o.decoded_jobs_kept = static_cast<std::size_t>(kept);
+    }
     if (const Value* level = v.find("log_level")) {
       config_.log_level_ = string_at(*level, "scheduler.log_level");
       static const std::set<std::string, std::less<>> levels{"trace", "debug", "info", "warning", "error", "critical"};

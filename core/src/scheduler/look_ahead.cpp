@@ -26,7 +26,7 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
   const std::size_t decoded_before = ahead.decoded;
   Timestamp last_chunk = 0;
   bool more = true;
-  while (more && ahead.decoded < StoreEntry::kLookAheadMost) {
+  while (more && ahead.decoded < look_ahead_most()) {
     if (state_ != State::running || wakeups_requested_ != seen) break;
     const Timestamp now = clock_->now();
     if (until - now < kMarginMicros + last_chunk) break;
@@ -41,13 +41,14 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
   spdlog::debug("Decoded {} jobs due at {} ahead of time", ahead.decoded - decoded_before,
                 sdk::format_datetime(until, timezone_));
   // Room to retire them all: growing the array in the pass made glibc consolidate its free lists.
-  retired_.reserve(std::min(ahead.decoded, kRetiredJobsKept));
+  retired_.reserve(std::min(ahead.decoded, look_ahead_most()));
 }
 
 bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead) {
-  const std::size_t kept = std::min(entry.decoded.size(), StoreEntry::kLookAheadMost);
+  const std::size_t most = look_ahead_most();
+  const std::size_t kept = std::min(entry.decoded.size(), most);
   const std::size_t room =
-      std::min({StoreEntry::kLookAheadMost - kept, StoreEntry::kLookAheadMost - ahead.decoded, kChunk});
+      std::min({most - kept, most - ahead.decoded, kChunk});
   if (room == 0) return false;
   sdk::KnownRevision known = [&entry, &ahead](std::string_view id, std::uint64_t revision,
                                               std::optional<Timestamp> next_run_time) {

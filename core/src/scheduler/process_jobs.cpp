@@ -92,7 +92,7 @@ std::optional<Timestamp> SchedulerCore::process_due_jobs() {
 
 void SchedulerCore::retire(StoreEntry& entry, CachedJob* cached) {
   if (cached == nullptr) return;
-  if (retired_.size() < kRetiredJobsKept) retired_.push_back(entry.decoded.take(*cached));
+  if (retired_.size() < look_ahead_most()) retired_.push_back(entry.decoded.take(*cached));
   else entry.decoded.erase(*cached);
 }
 
@@ -157,7 +157,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   // Room for the whole batch, made before the store hands it over: a job the store
   // removes at hand-over (`taken`) must still be here when the pass gets to it.
   DecodedJobs& cache = entry.decoded;
-  if (cache.size() + batch > StoreEntry::kDecodedJobsKept) cache.clear();
+  if (cache.size() + batch > decoded_jobs_kept()) cache.clear();
   // Called by the store under its lock; reads entry.decoded, which this pass owns (mutex_ held).
   sdk::KnownRevision known = [&cache](std::string_view id, std::uint64_t revision,
                                       std::optional<Timestamp> next_run_time) {
@@ -291,7 +291,7 @@ LoadedJob& SchedulerCore::decoded(StoreEntry& entry, CachedJob*& it, const sdk::
     return fresh;
   }
   if (it == nullptr) {
-    if (entry.decoded.size() >= StoreEntry::kDecodedJobsKept) {  // no room until the next pass makes some
+    if (entry.decoded.size() >= decoded_jobs_kept()) {  // no room until the next pass makes some
       fresh = std::move(job);
       return fresh;
     }

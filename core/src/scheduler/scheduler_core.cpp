@@ -54,6 +54,11 @@ SchedulerCore::SchedulerCore(SchedulerOptions options, std::function<void()> on_
                          "misfire_grace_time");
   if (d.timeout && !(*d.timeout > 0))
     throw SchedulerError("job_defaults.timeout must be positive, or null for no limit", "timeout");
+  if (options_.decoded_jobs_kept < SchedulerOptions::kFewestDecodedJobsKept)
+    throw SchedulerError("decoded_jobs_kept must be at least " +
+                             std::to_string(SchedulerOptions::kFewestDecodedJobsKept) + " (two passes' batches), got " +
+                             std::to_string(options_.decoded_jobs_kept),
+                         "decoded_jobs_kept");
 }
 
 SchedulerCore::~SchedulerCore() {

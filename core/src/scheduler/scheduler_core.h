@@ -97,7 +97,7 @@ class SchedulerCore final : public RunReporter {
    * Decodes the jobs due at `until` (the next wake-up) into the stores' decoded-job caches
    * while the scheduler would otherwise wait, so that their runs start without decoding.
    * Works in chunks, each under the lock; stops short of `until`, after
-   * StoreEntry::kLookAheadMost jobs (as many as a decoded-job cache keeps, less a pass's
+   * look_ahead_most() jobs (as many as a decoded-job cache keeps, less a pass's
    * batch), or
    * at a wake-up request: any after `seen` (the count a pass started with; default: the
    * count now). Unless `until` is (nearly) now, it first destroys the jobs passes retired.
@@ -175,22 +175,11 @@ class SchedulerCore final : public RunReporter {
      * without a revision (a database store's) are decoded every time and not kept.
      */
     DecodedJobs decoded = {};
-    /**
-     * Jobs kept in `decoded` at most; a pass that finds no room for its batch empties it.
-     * A decoded date job takes about 1.2 KB (its info, run spec, trigger and node): up to
-     * ~300 MB when this many are due at one instant, next to the ~220 bytes each takes in
-     * the memory store. At 65,536, 100k jobs due at once ran at half the rate (the rest
-     * were decoded in the pass, ~24k instructions each).
-     */
-    static constexpr std::size_t kDecodedJobsKept = 262144;
     /** Due jobs to take in the next pass: small at first so that the first runs start
      *  soon, doubling while batches come back full. */
     static constexpr std::size_t kFirstBatch = 64;
     /** Due jobs taken per pass and transaction at most. */
     static constexpr std::size_t kLargestBatch = 1024;
-    /** Jobs the look ahead decodes at most: the cache's room less a pass's batch (a pass
-     *  that finds no room for its batch empties the cache, see process_store). */
-    static constexpr std::size_t kLookAheadMost = kDecodedJobsKept - kLargestBatch;
     std::size_t batch = kFirstBatch;
   };
 
@@ -312,11 +301,17 @@ class SchedulerCore final : public RunReporter {
   // Decoded jobs that passes dropped (one-shot jobs that ran), destroyed later by
   // drop_retired_jobs when the loop is idle: destroying a job (its trigger, its document)
   // was a fifth of a one-shot run's cost on the scheduler thread, ahead of the next runs.
-  // At most kRetiredJobsKept (as many as the look ahead decodes); beyond, a pass destroys
+  // At most look_ahead_most() (as many as the look ahead decodes); beyond, a pass destroys
   // them at once, and a pass that decodes a job destroys one first (see decoded()). The
   // look ahead makes room for as many as it decoded, so that passes do not grow it.
   std::vector<DecodedJobs::Taken> retired_;
-  static constexpr std::size_t kRetiredJobsKept = StoreEntry::kLookAheadMost;
+  /** Jobs a decoded-job cache keeps at most (SchedulerOptions::decoded_jobs_kept); a pass
+   *  that finds no room for its batch empties it. */
+  std::size_t decoded_jobs_kept() const noexcept { return options_.decoded_jobs_kept; }
+  /** Jobs the look ahead decodes at most: a cache's room less a pass's batch. */
+  std::size_t look_ahead_most() const noexcept { return decoded_jobs_kept() - StoreEntry::kLargestBatch; }
+  static_assert(SchedulerOptions::kFewestDecodedJobsKept >= 2 * StoreEntry::kLargestBatch,
+                "a cache keeps a pass's batch and a look ahead of at least as many");
   // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it
   // change stops waiting or working ahead.
   std::uint64_t wakeups_requested_ = 0;
