@@ -47,8 +47,7 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
 bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead) {
   const std::size_t most = look_ahead_most();
   const std::size_t kept = std::min(entry.decoded.size(), most);
-  const std::size_t room =
-      std::min({most - kept, most - ahead.decoded, kChunk});
+  const std::size_t room = std::min({most - kept, most - ahead.decoded, kChunk});
   if (room == 0) return false;
   sdk::KnownRevision known = [&entry, &ahead](std::string_view id, std::uint64_t revision,
                                               std::optional<Timestamp> next_run_time) {

@@ -221,6 +221,13 @@ class SchedulerCore final : public RunReporter {
                      LoadedJob& fresh);
   /** Takes `cached` (null: none) out of `entry` into retired_ (or destroys it when that is full). Needs lock. */
   void retire(StoreEntry& entry, CachedJob* cached);
+  /** Jobs a decoded-job cache keeps at most (SchedulerOptions::decoded_jobs_kept); a pass
+   *  that finds no room for its batch empties it. */
+  std::size_t decoded_jobs_kept() const noexcept { return options_.decoded_jobs_kept; }
+  /** Jobs the look ahead decodes at most: a cache's room less a pass's batch. */
+  std::size_t look_ahead_most() const noexcept { return decoded_jobs_kept() - StoreEntry::kLargestBatch; }
+  static_assert(SchedulerOptions::kFewestDecodedJobsKept >= 2 * StoreEntry::kLargestBatch,
+                "a cache keeps a pass's batch and a look ahead of at least as many");
   /** What `cached` (null: none) is to a record at `revision`, due at `next_run_time`. Needs lock. */
   static sdk::Held held(const CachedJob* cached, std::uint64_t revision, std::optional<Timestamp> next_run_time);
   /**
@@ -305,13 +312,6 @@ class SchedulerCore final : public RunReporter {
   // them at once, and a pass that decodes a job destroys one first (see decoded()). The
   // look ahead makes room for as many as it decoded, so that passes do not grow it.
   std::vector<DecodedJobs::Taken> retired_;
-  /** Jobs a decoded-job cache keeps at most (SchedulerOptions::decoded_jobs_kept); a pass
-   *  that finds no room for its batch empties it. */
-  std::size_t decoded_jobs_kept() const noexcept { return options_.decoded_jobs_kept; }
-  /** Jobs the look ahead decodes at most: a cache's room less a pass's batch. */
-  std::size_t look_ahead_most() const noexcept { return decoded_jobs_kept() - StoreEntry::kLargestBatch; }
-  static_assert(SchedulerOptions::kFewestDecodedJobsKept >= 2 * StoreEntry::kLargestBatch,
-                "a cache keeps a pass's batch and a look ahead of at least as many");
   // Wake-ups asked for (notify_wakeup, shutdown): a pass or a look ahead that sees it
   // change stops waiting or working ahead.
   std::uint64_t wakeups_requested_ = 0;
