@@ -51,9 +51,8 @@ TEST_CASE("pointer index: finds what was inserted, forgets what was erased, free
     CHECK(index.size() == 2000);
 
     int visited = 0;
-    index.for_each([&](Item& item) { visited += item.value == std::stoi(item.key.substr(5)) ? 1 : 0; });
+    index.clear_and_dispose([&](Item& item) { visited += item.value == std::stoi(item.key.substr(5)) ? 1 : 0; });
     CHECK(visited == 2000);
-    index.clear();
     CHECK(index.size() == 0);
     CHECK(find(index, items[7]) == nullptr);
     CHECK(items[7].value == 7);  // the index owned nothing

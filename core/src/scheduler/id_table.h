@@ -58,8 +58,7 @@ class IdTable {
   void erase(Entry& entry) noexcept { take(entry).reset(); }
 
   void clear() noexcept {
-    index_.for_each([](Entry& entry) { delete &entry; });
-    index_.clear();
+    index_.clear_and_dispose([](Entry& entry) { delete &entry; });
   }
 
  private:

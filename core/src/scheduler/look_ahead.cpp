@@ -41,7 +41,7 @@ void SchedulerCore::look_ahead(Timestamp until, std::optional<std::uint64_t> see
   spdlog::debug("Decoded {} jobs due at {} ahead of time", ahead.decoded - decoded_before,
                 sdk::format_datetime(until, timezone_));
   // Room to retire them all: growing the array in the pass made glibc consolidate its free lists.
-  retired_.reserve(std::min(ahead.decoded, look_ahead_most()));
+  retired_.reserve(ahead.decoded);
 }
 
 bool SchedulerCore::look_ahead_in(const std::string& alias, StoreEntry& entry, Timestamp now, LookAhead& ahead) {

@@ -175,8 +175,7 @@ void MemoryStore::erase(Record& record) {
 void MemoryStore::erase_all() noexcept {
   free_.clear();
   leased_.clear();
-  index_.for_each([](Record& record) { RecordDelete{}(&record); });
-  index_.clear();
+  index_.clear_and_dispose([](Record& record) { RecordDelete{}(&record); });
 }
 
 sdk::Status MemoryStore::add(const sdk::JobRecord& job) noexcept {

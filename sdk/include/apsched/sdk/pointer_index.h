@@ -80,15 +80,14 @@ class PointerIndex {
   /** Puts `fresh` where `old` (indexed) was; they have the same key and hash. */
   void replace(const T& old, T& fresh) noexcept { slot_of(old) = reinterpret_cast<std::uintptr_t>(&fresh); }
 
-  /** Calls `visit(T&)` for every indexed object, in no order (it must not change the index). */
-  template <typename Visit>
-  void for_each(Visit visit) const {
+  /**
+   * Forgets every object, handing each to `dispose(T&)` first, in no order (an owner frees
+   * its objects this way; `dispose` must not use the index).
+   */
+  template <typename Dispose>
+  void clear_and_dispose(Dispose dispose) {
     for (std::uintptr_t slot : slots_)
-      if (slot != kFree && slot != kTombstone) visit(*object(slot));
-  }
-
-  /** Forgets every object (frees nothing of theirs). */
-  void clear() noexcept {
+      if (slot != kFree && slot != kTombstone) dispose(*object(slot));
     slots_ = {};
     size_ = 0;
     tombstones_ = 0;
