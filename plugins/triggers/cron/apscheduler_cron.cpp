@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "schedule_cache.h"
+#include "shared_cache.h"
 
 namespace apsched::triggers::cron {
 namespace {
@@ -52,7 +52,7 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   reader.finish();
 
   std::array<std::string_view, kFieldCount> sources;
-  ScheduleKey key(kWhat);
+  CacheKey key(kWhat);
   for (std::size_t i = 0; i < sources.size(); ++i) {
     bool defaulted = static_cast<int>(i) > least_significant && least_significant >= 0;
     sources[i] = given[i] ? *given[i] : defaulted ? default_text(static_cast<FieldKind>(i)) : "*";
@@ -82,11 +82,12 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   }
   shown += ']';
   options.write(state);
-  return {std::move(schedule), std::move(options), std::move(state), std::move(shown)};
+  return {std::move(schedule), std::move(options), sdk::Value(std::move(state)), std::move(shown)};
 }
 
 }  // namespace
 
-CronTrigger::CronTrigger(sdk::Host& host, const sdk::Value& config) : CronTriggerBase(read_config(host, config)) {}
+CronTrigger::CronTrigger(sdk::Host& host, const sdk::Value& config)
+    : CronTriggerBase(shared_setup(kWhat, host, config, read_config)) {}
 
 }  // namespace apsched::triggers::cron

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "shared_cache.h"
+
 namespace apsched::triggers::cron {
 namespace {
 
@@ -41,21 +43,37 @@ void CommonOptions::write(sdk::Value::Map& state) const {
   if (jitter_seconds > 0) state["jitter"] = jitter_seconds;
 }
 
-CronTriggerBase::CronTriggerBase(CronSetup setup)
+std::shared_ptr<const CronSetup> shared_setup(std::string_view type, const sdk::Host& host,
+                                              const sdk::Value& config, SetupReader read) {
+  static SharedCache<CronSetup> setups;
+  CacheKey key(type);
+  key.add(host.default_timezone());
+  bool cacheable = config.is_map();
+  if (cacheable)
+    for (const auto& [name, value] : config.as_map()) {
+      key.add(name);
+      if (!key.add_value(value)) cacheable = false;
+    }
+  if (!cacheable) return std::make_shared<const CronSetup>(read(host, config));
+  return setups.get(key.view(), [&] { return read(host, config); });
+}
+
+CronTriggerBase::CronTriggerBase(std::shared_ptr<const CronSetup> setup)
     : setup_(std::move(setup)),
-      timeline_(setup_.options.zone, "timezone"),
-      repeated_(repeated_time_of(*setup_.schedule)) {}
+      timeline_(setup_->options.zone, "timezone"),
+      repeated_(repeated_time_of(*setup_->schedule)) {}
 
 std::optional<sdk::Timestamp> CronTriggerBase::next_fire_time(std::optional<sdk::Timestamp> previous,
                                                               sdk::Timestamp now) noexcept {
   try {
     sdk::Timestamp from = previous ? *previous + 1 : now;
-    if (setup_.options.start_date) from = std::max(from, *setup_.options.start_date);
-    auto instant = timeline_.first_at_or_after(ceil_div(from, sdk::kMicrosPerSecond), *setup_.schedule, repeated_);
+    const CommonOptions& options = setup_->options;
+    if (options.start_date) from = std::max(from, *options.start_date);
+    auto instant = timeline_.first_at_or_after(ceil_div(from, sdk::kMicrosPerSecond), *setup_->schedule, repeated_);
     if (!instant) return std::nullopt;
     sdk::Timestamp fire = *instant * sdk::kMicrosPerSecond;
-    if (setup_.options.end_date && fire > *setup_.options.end_date) return std::nullopt;
-    return fire + sdk::random_delay(setup_.options.jitter_seconds);
+    if (options.end_date && fire > *options.end_date) return std::nullopt;
+    return fire + sdk::random_delay(options.jitter_seconds);
   } catch (...) {
     return std::nullopt;  // only allocation failure can get here
   }

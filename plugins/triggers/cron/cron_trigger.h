@@ -31,9 +31,20 @@ struct CommonOptions {
 struct CronSetup {
   std::shared_ptr<const WallSchedule> schedule;  ///< never null; shared by triggers of one expression
   CommonOptions options;
-  sdk::Value::Map state;    ///< recreates the trigger (without `type`)
+  sdk::Value state;         ///< a map that recreates the trigger (without `type`)
   std::string description;  ///< "cron[hour='9', minute='30']"
 };
+
+/** A trigger type's reading of its config into a setup; throws sdk::Error for a bad config. */
+using SetupReader = CronSetup (*)(const sdk::Host& host, const sdk::Value& config);
+
+/**
+ * The setup `read` makes of `config`, shared by the triggers of equal configs of the type
+ * `type` on hosts of one default time zone (a config holding a list or a map is read
+ * apart: it is refused anyway). Thread-safe.
+ */
+std::shared_ptr<const CronSetup> shared_setup(std::string_view type, const sdk::Host& host,
+                                              const sdk::Value& config, SetupReader read);
 
 class CronTriggerBase : public sdk::Trigger {
  public:
@@ -43,15 +54,15 @@ class CronTriggerBase : public sdk::Trigger {
    */
   std::optional<sdk::Timestamp> next_fire_time(std::optional<sdk::Timestamp> previous,
                                                sdk::Timestamp now) noexcept override;
-  sdk::Value state() const override { return setup_.state; }
-  std::string describe() const override { return setup_.description; }
-  std::string timezone() const override { return setup_.options.zone; }
+  sdk::Value state() const override { return setup_->state; }
+  std::string describe() const override { return setup_->description; }
+  std::string timezone() const override { return setup_->options.zone; }
 
  protected:
-  explicit CronTriggerBase(CronSetup setup);
+  explicit CronTriggerBase(std::shared_ptr<const CronSetup> setup);
 
  private:
-  CronSetup setup_;
+  std::shared_ptr<const CronSetup> setup_;  ///< never null
   ZoneTimeline timeline_;
   RepeatedTime repeated_;
 };

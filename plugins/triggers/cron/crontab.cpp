@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "schedule_cache.h"
+#include "shared_cache.h"
 
 namespace apsched::triggers::cron {
 namespace {
@@ -81,7 +81,7 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
 
   // crontab(5): day of month OR day of week when both are restricted.
   bool day_or_weekday = columns[2][0] != '*' && columns[4][0] != '*';
-  ScheduleKey key(kWhat);
+  CacheKey key(kWhat);
   for (const auto& column : columns) key.add(column);
   auto schedule = shared_schedules().get(key.view(), [&] {
     std::array<CronField, kFieldCount> fields;
@@ -100,12 +100,12 @@ CronSetup read_config(const sdk::Host& host, const sdk::Value& config) {
   sdk::Value::Map state{{"expr", *expr}};
   options.write(state);
   std::string description = "crontab[expr='" + *expr + "']";
-  return {std::move(schedule), std::move(options), std::move(state), std::move(description)};
+  return {std::move(schedule), std::move(options), sdk::Value(std::move(state)), std::move(description)};
 }
 
 }  // namespace
 
 CrontabTrigger::CrontabTrigger(sdk::Host& host, const sdk::Value& config)
-    : CronTriggerBase(read_config(host, config)) {}
+    : CronTriggerBase(shared_setup(kWhat, host, config, read_config)) {}
 
 }  // namespace apsched::triggers::cron

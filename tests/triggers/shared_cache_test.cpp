@@ -1,12 +1,14 @@
-// The cron plugins' cache of compiled schedules, and cron triggers that share one.
+// The cron plugins' caches of compiled schedules and of setups, and cron triggers that share them.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
-#include "schedule_cache.h"
+#include "cron_trigger.h"
+#include "shared_cache.h"
 #include "trigger_test_support.h"
 
 using namespace apsched::triggers::cron;
@@ -30,7 +32,7 @@ WallSchedule compile_minute(const std::string& minute, int& compiled) {
 }
 
 std::string key_of(std::initializer_list<std::string_view> parts) {
-  ScheduleKey key("type");
+  CacheKey key("type");
   for (auto part : parts) key.add(part);
   return std::string(key.view());
 }
@@ -38,7 +40,7 @@ std::string key_of(std::initializer_list<std::string_view> parts) {
 }  // namespace
 
 TEST_CASE("schedule cache: one key is compiled once and shared, another key gets its own", "[cron]") {
-  ScheduleCache cache;
+  SharedCache<WallSchedule> cache;
   int compiled = 0;
   auto first = cache.get("a", [&] { return compile_minute("5", compiled); });
   auto again = cache.get("a", [&] { return compile_minute("5", compiled); });
@@ -51,7 +53,7 @@ TEST_CASE("schedule cache: one key is compiled once and shared, another key gets
 }
 
 TEST_CASE("schedule cache: a compilation that throws keeps nothing", "[cron]") {
-  ScheduleCache cache;
+  SharedCache<WallSchedule> cache;
   int compiled = 0;
   CHECK_THROWS_AS(cache.get("a", [&]() -> WallSchedule { throw std::runtime_error("bad field"); }), std::runtime_error);
   auto schedule = cache.get("a", [&] { return compile_minute("5", compiled); });
@@ -60,22 +62,22 @@ TEST_CASE("schedule cache: a compilation that throws keeps nothing", "[cron]") {
 }
 
 TEST_CASE("schedule cache: past its room, schedules are compiled per call and the kept ones stay shared", "[cron]") {
-  ScheduleCache cache;
+  SharedCache<WallSchedule> cache;
   int compiled = 0;
   auto first = cache.get("key0", [&] { return compile_minute("0", compiled); });
-  for (std::size_t i = 1; i < ScheduleCache::kMostKept; ++i)
+  for (std::size_t i = 1; i < SharedCache<WallSchedule>::kMostKept; ++i)
     cache.get("key" + std::to_string(i), [&] { return compile_minute("1", compiled); });
-  CHECK(compiled == static_cast<int>(ScheduleCache::kMostKept));
+  CHECK(compiled == static_cast<int>(SharedCache<WallSchedule>::kMostKept));
   auto beyond = cache.get("beyond", [&] { return compile_minute("2", compiled); });
   auto beyond_again = cache.get("beyond", [&] { return compile_minute("2", compiled); });
-  CHECK(compiled == static_cast<int>(ScheduleCache::kMostKept) + 2);
+  CHECK(compiled == static_cast<int>(SharedCache<WallSchedule>::kMostKept) + 2);
   CHECK(beyond != beyond_again);
   CHECK(beyond_again->field(FieldKind::minute).text() == "2");
   CHECK(cache.get("key0", [&] { return compile_minute("0", compiled); }) == first);
 }
 
 TEST_CASE("schedule cache: threads asking for the same keys at once all end up with the kept schedule", "[cron]") {
-  ScheduleCache cache;
+  SharedCache<WallSchedule> cache;
   constexpr int kThreads = 4;
   constexpr int kKeys = 8;
   std::atomic<int> compiled{0};
@@ -107,7 +109,7 @@ TEST_CASE("schedule cache: threads asking for the same keys at once all end up w
 TEST_CASE("schedule cache: keys of different text sequences differ, whatever bytes the texts hold", "[cron]") {
   CHECK(key_of({"ab", "c"}) != key_of({"a", "bc"}));
   CHECK(key_of({"a", ""}) != key_of({"a"}));
-  CHECK(ScheduleKey("cron").view() != ScheduleKey("crontab").view());
+  CHECK(CacheKey("cron").view() != CacheKey("crontab").view());
   // One text holding exactly the bytes that separate "a" from "b" in the key of the two.
   std::string length_of_b = key_of({"b"}).substr(key_of({}).size(), sizeof(std::size_t));
   CHECK(key_of({"a", "b"}) != key_of({"a" + length_of_b + "b"}));
@@ -136,4 +138,86 @@ TEST_CASE("cron triggers: an integer and its text are one expression, and a bad 
         Lines{"2026-05-04T00:00:00+00:00"});  // Monday
   CHECK(fire_times(R"({"type": "crontab", "expr": "0 0 * * 0", "timezone": "UTC"})", "2026-05-01T00:00:00Z", 1) ==
         Lines{"2026-05-03T00:00:00+00:00"});  // Sunday
+}
+
+TEST_CASE("cache keys: a value's type is part of its key", "[cron]") {
+  using apsched::sdk::Value;
+  auto key_of_value = [](const Value& value) {
+    CacheKey key("type");
+    CHECK(key.add_value(value));
+    return std::string(key.view());
+  };
+  std::vector<std::string> keys{key_of_value(Value()),   key_of_value(Value(true)),  key_of_value(Value("b1")),
+                                key_of_value(Value(5)),  key_of_value(Value(5.0)),   key_of_value(Value("5")),
+                                key_of_value(Value("")), key_of_value(Value(false)), key_of_value(Value(6))};
+  std::sort(keys.begin(), keys.end());
+  CHECK(std::adjacent_find(keys.begin(), keys.end()) == keys.end());
+  CacheKey nested("type");
+  CHECK_FALSE(nested.add_value(Value(Value::List{1})));
+  CHECK_FALSE(nested.add_value(Value(Value::Map{{"a", 1}})));
+  CHECK(nested.view() == CacheKey("type").view());
+}
+
+namespace {
+
+/** A reader that counts its calls; its setup holds the host's zone and the config as state. */
+int setups_read = 0;
+CronSetup counting_reader(const apsched::sdk::Host& host, const apsched::sdk::Value& config) {
+  ++setups_read;
+  int compiled = 0;
+  auto schedule = shared_schedules().get("counting", [&] { return compile_minute("5", compiled); });
+  return CronSetup{schedule, CommonOptions{host.default_timezone(), {}, {}, 0}, config, "counted"};
+}
+
+}  // namespace
+
+TEST_CASE("setup cache: equal configs on hosts of one zone share a setup, and another zone, type or value does not", "[cron]") {
+  using apsched::testing::config;
+  using apsched::testing::make_host;
+  auto utc = make_host("UTC");
+  auto utc_too = make_host("UTC");
+  auto berlin = make_host("Europe/Berlin");
+  setups_read = 0;
+  auto every5 = config(R"({"type": "cron", "minute": "*/5", "second": 7})");
+  auto first = shared_setup("counting", *utc, every5, counting_reader);
+  auto again = shared_setup("counting", *utc_too, config(R"({"type": "cron", "minute": "*/5", "second": 7})"), counting_reader);
+  CHECK(setups_read == 1);
+  CHECK(first == again);
+  CHECK(first->options.zone == "UTC");
+
+  auto in_berlin = shared_setup("counting", *berlin, every5, counting_reader);
+  CHECK(in_berlin != first);
+  CHECK(in_berlin->options.zone == "Europe/Berlin");
+  CHECK(shared_setup("other type", *utc, every5, counting_reader) != first);
+  CHECK(shared_setup("counting", *utc, config(R"({"type": "cron", "minute": "*/5", "second": "7"})"), counting_reader) != first);
+  CHECK(setups_read == 4);
+  CHECK(shared_setup("counting", *berlin, every5, counting_reader) == in_berlin);
+  CHECK(setups_read == 4);
+}
+
+TEST_CASE("setup cache: a config holding a list is read every time, and a refused config keeps nothing", "[cron]") {
+  auto host = apsched::testing::make_host("UTC");
+  auto listed = apsched::testing::config(R"({"type": "cron", "minute": "*/5", "tags": [1]})");
+  setups_read = 0;
+  auto first = shared_setup("counting", *host, listed, counting_reader);
+  auto again = shared_setup("counting", *host, listed, counting_reader);
+  CHECK(setups_read == 2);
+  CHECK(first != again);
+  // The real types refuse such a config, and a bad config fails again when given again.
+  CHECK(refusal_of(R"({"type": "cron", "minute": "*/5", "tags": [1]})").field == "tags");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto refused = refusal_of(R"({"type": "crontab", "expr": "61 * * * *", "timezone": "UTC"})");
+    CHECK(refused.field == "expr");
+  }
+}
+
+TEST_CASE("cron triggers of one config each keep their own timeline: one's fire times do not move another's", "[cron]") {
+  const char* every5 = R"({"type": "cron", "minute": "*/5", "timezone": "Europe/Berlin"})";
+  auto first = trigger_from(every5);
+  auto second = trigger_from(every5);
+  CHECK(fire_times(*first, "2026-10-25T00:50:00Z", 3) ==
+        Lines{"2026-10-25T02:50:00+02:00", "2026-10-25T02:55:00+02:00", "2026-10-25T02:00:00+01:00"});
+  CHECK(fire_times(*second, "2026-05-01T00:00:00Z", 1) == Lines{"2026-05-01T02:00:00+02:00"});
+  CHECK(first->state() == second->state());
+  CHECK(first->describe() == "cron[minute='*/5']");
 }

@@ -1,0 +1,42 @@
+#include "shared_cache.h"
+
+namespace apsched::triggers::cron {
+
+SharedCache<WallSchedule>& shared_schedules() {
+  static SharedCache<WallSchedule> cache;
+  return cache;
+}
+
+CacheKey::CacheKey(std::string_view type) {
+  key_.reserve(128);  // eight fields' texts and lengths: built without growing
+  add(type);
+}
+
+void CacheKey::add(std::string_view text) {
+  std::size_t length = text.size();
+  key_.append(reinterpret_cast<const char*>(&length), sizeof length);
+  key_.append(text);
+}
+
+void CacheKey::add_tagged(char type, std::string_view text) {
+  std::size_t length = text.size() + 1;
+  key_.append(reinterpret_cast<const char*>(&length), sizeof length);
+  key_ += type;
+  key_.append(text);
+}
+
+bool CacheKey::add_value(const sdk::Value& value) {
+  auto bytes_of = [](const auto& number) { return std::string_view(reinterpret_cast<const char*>(&number), sizeof number); };
+  switch (value.type()) {
+    case sdk::Value::Type::null: add_tagged('n', {}); return true;
+    case sdk::Value::Type::boolean: add_tagged('b', value.as_bool() ? "1" : "0"); return true;
+    case sdk::Value::Type::integer: add_tagged('i', bytes_of(value.as_int())); return true;
+    case sdk::Value::Type::floating: add_tagged('f', bytes_of(value.as_number())); return true;
+    case sdk::Value::Type::string: add_tagged('s', value.as_string()); return true;
+    case sdk::Value::Type::list:
+    case sdk::Value::Type::map: return false;
+  }
+  return false;
+}
+
+}  // namespace apsched::triggers::cron
