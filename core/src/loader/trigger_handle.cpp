@@ -1,5 +1,7 @@
 #include "loader/trigger_handle.h"
 
+#include <vector>
+
 namespace apsched::core::detail {
 
 std::unique_ptr<TriggerHandle> TriggerHandle::create(PluginCatalog& catalog, const sdk::Value& spec,
@@ -19,10 +21,23 @@ std::string TriggerHandle::describe() const { return (*trigger_)->describe(); }
 std::string TriggerHandle::timezone() const { return (*trigger_)->timezone(); }
 
 sdk::Value TriggerHandle::spec() const {
-  sdk::Value spec = state();
-  if (!spec.is_map()) spec = sdk::Value::Map{};
-  spec.as_map().insert_or_assign("type", type_);
-  return spec;
+  const sdk::Value state = this->state();
+  // Built at its size: the state's own map (shared, and exactly full) would be copied and
+  // then grown to take the type.
+  std::vector<sdk::Value::Map::value_type> entries;
+  bool typed = false;
+  if (state.is_map()) {
+    entries.reserve(state.as_map().size() + 1);
+    for (const auto& entry : state.as_map()) {
+      if (!typed && entry.first > "type") {
+        entries.emplace_back("type", type_);
+        typed = true;
+      }
+      if (entry.first != "type") entries.push_back(entry);
+    }
+  }
+  if (!typed) entries.emplace_back("type", type_);
+  return sdk::Value::Map::from_entries(std::move(entries));  // in key order: nothing to sort
 }
 
 }  // namespace apsched::core::detail
