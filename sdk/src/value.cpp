@@ -3,13 +3,6 @@
 #include "apsched/sdk/status.h"
 
 namespace apsched::sdk {
-namespace {
-
-[[noreturn]] void type_mismatch(Value::Type wanted, Value::Type got) {
-  throw Error(std::string("expected ") + Value::type_name(wanted) + ", got " + Value::type_name(got));
-}
-
-}  // namespace
 
 const char* Value::type_name(Type t) noexcept {
   switch (t) {
@@ -24,14 +17,18 @@ const char* Value::type_name(Type t) noexcept {
   return "?";
 }
 
-bool Value::as_bool() const {
-  if (!is_bool()) type_mismatch(Type::boolean, type());
-  return std::get<bool>(data_);
+void Value::type_mismatch(Type wanted) const {
+  throw Error(std::string("expected ") + type_name(wanted) + ", got " + type_name(type()));
 }
 
-std::int64_t Value::as_int() const {
-  if (!is_int()) type_mismatch(Type::integer, type());
-  return std::get<std::int64_t>(data_);
+const Value::List& Value::empty_list() noexcept {
+  static const List empty;
+  return empty;
+}
+
+const Value::Map& Value::empty_map() noexcept {
+  static const Map empty;
+  return empty;
 }
 
 double Value::as_number() const {
@@ -40,41 +37,14 @@ double Value::as_number() const {
   return std::get<double>(data_);
 }
 
-const std::string& Value::as_string() const {
-  if (!is_string()) type_mismatch(Type::string, type());
-  return std::get<std::string>(data_);
-}
-
-const Value::List& Value::as_list() const {
-  if (!is_list()) type_mismatch(Type::list, type());
-  static const List empty;
-  const List* list = std::get<detail::CopyOnWrite<List>>(data_).get();
-  return list ? *list : empty;
-}
-
 Value::List& Value::as_list() {
-  if (!is_list()) type_mismatch(Type::list, type());
+  if (!is_list()) type_mismatch(Type::list);
   return std::get<detail::CopyOnWrite<List>>(data_).mutate();
 }
 
-const Value::Map& Value::as_map() const {
-  if (!is_map()) type_mismatch(Type::map, type());
-  static const Map empty;
-  const Map* map = std::get<detail::CopyOnWrite<Map>>(data_).get();
-  return map ? *map : empty;
-}
-
 Value::Map& Value::as_map() {
-  if (!is_map()) type_mismatch(Type::map, type());
+  if (!is_map()) type_mismatch(Type::map);
   return std::get<detail::CopyOnWrite<Map>>(data_).mutate();
-}
-
-const Value* Value::find(std::string_view key) const noexcept {
-  if (!is_map()) return nullptr;
-  const Map* map = std::get<detail::CopyOnWrite<Map>>(data_).get();
-  if (!map) return nullptr;
-  auto it = map->find(key);
-  return it == map->end() ? nullptr : &it->second;
 }
 
 }  // namespace apsched::sdk

@@ -254,17 +254,39 @@ class Value {
   bool is_map() const noexcept { return type() == Type::map; }
 
   /** Typed access; throws sdk::Error "expected <type>, got <type>" on a mismatch. */
-  bool as_bool() const;
-  std::int64_t as_int() const;
+  // The reading accessors are inline: documents, configs and the compact and JSON forms
+  // are read through them on every add and every run.
+  bool as_bool() const {
+    if (const bool* b = std::get_if<bool>(&data_)) return *b;
+    type_mismatch(Type::boolean);
+  }
+  std::int64_t as_int() const {
+    if (const std::int64_t* i = std::get_if<std::int64_t>(&data_)) return *i;
+    type_mismatch(Type::integer);
+  }
   double as_number() const;  ///< integer or float
-  const std::string& as_string() const;
-  const List& as_list() const;
+  const std::string& as_string() const {
+    if (const std::string* s = std::get_if<std::string>(&data_)) return *s;
+    type_mismatch(Type::string);
+  }
+  const List& as_list() const {
+    if (const auto* list = std::get_if<detail::CopyOnWrite<List>>(&data_)) return list->get() ? *list->get() : empty_list();
+    type_mismatch(Type::list);
+  }
   List& as_list();
-  const Map& as_map() const;
+  const Map& as_map() const {
+    if (const auto* map = std::get_if<detail::CopyOnWrite<Map>>(&data_)) return map->get() ? *map->get() : empty_map();
+    type_mismatch(Type::map);
+  }
   Map& as_map();
 
   /** Map lookup; nullptr when this is not a map or the key is absent. */
-  const Value* find(std::string_view key) const noexcept;
+  const Value* find(std::string_view key) const noexcept {
+    const auto* map = std::get_if<detail::CopyOnWrite<Map>>(&data_);
+    if (!map || !map->get()) return nullptr;
+    auto it = map->get()->find(key);
+    return it == map->get()->end() ? nullptr : &it->second;
+  }
 
   /** Compact JSON (strings escaped, floats round-trip exactly). */
   std::string to_json() const;
@@ -277,6 +299,11 @@ class Value {
   friend bool operator==(const Value& a, const Value& b) { return a.data_ == b.data_; }
 
  private:
+  /** Throws sdk::Error "expected <wanted>, got <this value's type>". */
+  [[noreturn]] void type_mismatch(Type wanted) const;
+  static const List& empty_list() noexcept;
+  static const Map& empty_map() noexcept;
+
   std::variant<std::monostate, bool, std::int64_t, double, std::string, detail::CopyOnWrite<List>,
                detail::CopyOnWrite<Map>>
       data_;
