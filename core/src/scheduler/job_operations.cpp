@@ -89,30 +89,27 @@ LoadedJob SchedulerCore::build_job(const JobSpec& spec) {
 Job SchedulerCore::add_job(const JobSpec& spec) {
   PendingJob pending{build_job(spec), spec.replace_existing, spec.next_run_time.has_value(), {}};
   std::vector<Event> events;
-  Job added;
-  LoopNotice notice = LoopNotice::none;
-  {
-    std::lock_guard lock(mutex_);
-    if (state_ == State::stopped) {
-      // As APScheduler: kept until start(), then stored.
-      bool maybe_taken = !pending_ids_.insert(pending.job.info.id).second;
-      for (auto it = pending_.begin(); maybe_taken && it != pending_.end(); ++it) {
-        if (it->job.info.id != pending.job.info.id) continue;
-        if (!pending.replace_existing)
-          throw ConflictingIdError("job id '" + pending.job.info.id +
-                                       "' is already used by a pending job: choose another id or set replace_existing",
-                                   "id");
-        pending_.erase(it);
-        break;
-      }
-      added = pending.job.info;
-      added.pending = true;
-      pending_.push_back(std::move(pending));
-      return added;
+  std::unique_lock lock(mutex_);
+  if (state_ == State::stopped) {
+    // As APScheduler: kept until start(), then stored.
+    bool maybe_taken = !pending_ids_.insert(pending.job.info.id).second;
+    for (auto it = pending_.begin(); maybe_taken && it != pending_.end(); ++it) {
+      if (it->job.info.id != pending.job.info.id) continue;
+      if (!pending.replace_existing)
+        throw ConflictingIdError("job id '" + pending.job.info.id +
+                                     "' is already used by a pending job: choose another id or set replace_existing",
+                                 "id");
+      pending_.erase(it);
+      break;
     }
-    added = store_job(pending, events);
-    notice = notice_for(added.next_run_time);
+    Job added = pending.job.info;
+    added.pending = true;
+    pending_.push_back(std::move(pending));
+    return added;
   }
+  Job added = store_job(pending, events);
+  LoopNotice notice = notice_for(added.next_run_time);
+  lock.unlock();
   listeners_.dispatch(events);
   tell_loop(notice);
   return added;
@@ -161,7 +158,7 @@ Job SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
   if (!status.ok()) throw SchedulerError("job store '" + j.jobstore + "' could not store job '" + j.id + "': " + status.message);
   spdlog::info("Added job \"{}\" ({}) to job store \"{}\"", j.id, j.name, j.jobstore);
   events.push_back(job_event(EVENT_JOB_ADDED, j.id, j.jobstore));
-  return j;
+  return std::move(j);  // the pending job is spent: its snapshot is moved, not copied
 }
 
 sdk::JobStore& SchedulerCore::store(const std::string& alias) {
