@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,23 +82,21 @@ void write(std::string& out, const Value& v) {
 }
 
 /**
- * The items of the lists and maps being read, innermost last: each one finished takes
- * its own, so that it is allocated once at its size instead of growing. Kept per thread
- * from one document to the next, so that reading many documents does not grow them
- * again; so is the buffer for a string value that holds escapes.
+ * Kept per thread from one document to the next. `sizes[n]`: how many items the nth list
+ * or map of the last document read had (in the order they open): the room the next
+ * document's nth gets, so that documents of one shape (job documents) build each list and
+ * map in place at its size, without a copy or a move of any item. The buffer is for a
+ * string value that holds escapes.
  */
 struct Scratch {
-  std::vector<Value> list_items;
-  std::vector<std::pair<std::string, Value>> map_entries;
+  static constexpr std::size_t kRememberedSizes = 64;
+  std::vector<std::uint32_t> sizes;
   std::string unescaped_string;
 };
 
 class Parser {
  public:
-  Parser(std::string_view text, Scratch& scratch) : text_(text), scratch_(scratch) {
-    scratch_.list_items.clear();  // a document that failed may have left items behind
-    scratch_.map_entries.clear();
-  }
+  Parser(std::string_view text, Scratch& scratch) : text_(text), scratch_(scratch) {}
 
   Value parse_document() {
     skip_space();
@@ -289,58 +286,74 @@ class Parser {
     }
   }
 
-  /** The entries of `stack` from `first` on, moved into a vector of their own, exactly sized. */
+  /** Room for the items of the list or map that opens now (its number is `nth`): as many as the last document's nth had. */
   template <typename T>
-  static std::vector<T> take_from(std::vector<T>& stack, std::size_t first) {
-    auto from = stack.begin() + static_cast<std::ptrdiff_t>(first);
-    std::vector<T> items(std::make_move_iterator(from), std::make_move_iterator(stack.end()));
-    stack.erase(from, stack.end());
+  std::vector<T> room_for_items(std::size_t& nth) {
+    nth = containers_++;
+    std::vector<T> items;
+    if (nth < scratch_.sizes.size()) items.reserve(scratch_.sizes[nth]);
     return items;
+  }
+
+  /** Remembers the size of the nth list or map for the next document; a guess too large leaves no slack behind. */
+  template <typename T>
+  void finish_items(std::vector<T>& items, std::size_t nth) {
+    if (items.capacity() != items.size()) items.shrink_to_fit();
+    if (nth >= Scratch::kRememberedSizes) return;
+    if (nth >= scratch_.sizes.size()) scratch_.sizes.resize(nth + 1);
+    scratch_.sizes[nth] = static_cast<std::uint32_t>(items.size());
   }
 
   Value parse_list(int depth) {
     if (depth >= kMaxDepth) fail("nesting too deep");
     ++pos_;
+    std::size_t nth = 0;
+    auto items = room_for_items<Value>(nth);
     skip_space();
-    if (consume(']')) return Value::List{};
-    auto& items = scratch_.list_items;
-    const std::size_t first = items.size();
-    while (true) {
-      parse_value(depth + 1, [&items](auto&& item) { items.emplace_back(std::forward<decltype(item)>(item)); });
-      skip_space();
-      if (consume(']')) return take_from(items, first);
-      if (!consume(',')) fail("expected ',' or ']'");
-      skip_space();
+    if (!consume(']')) {
+      while (true) {
+        parse_value(depth + 1, [&items](auto&& item) { items.emplace_back(std::forward<decltype(item)>(item)); });
+        skip_space();
+        if (consume(']')) break;
+        if (!consume(',')) fail("expected ',' or ']'");
+        skip_space();
+      }
     }
+    finish_items(items, nth);
+    return items;
   }
 
   Value parse_map(int depth) {
     if (depth >= kMaxDepth) fail("nesting too deep");
     ++pos_;
+    std::size_t nth = 0;
+    auto entries = room_for_items<Value::Map::value_type>(nth);
     skip_space();
-    if (consume('}')) return Value::Map{};
-    auto& entries = scratch_.map_entries;
-    const std::size_t first = entries.size();
-    std::string unescaped_key;  // this map's own: a map in the value reads its keys meanwhile
-    while (true) {
-      skip_space();
-      if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
-      std::string_view key = read_string(unescaped_key);
-      skip_space();
-      if (!consume(':')) fail("expected ':'");
-      skip_space();
-      parse_value(depth + 1, [&entries, key](auto&& item) {
-        entries.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
-                             std::forward_as_tuple(std::forward<decltype(item)>(item)));
-      });
-      skip_space();
-      if (consume('}')) return Value::Map::from_entries(take_from(entries, first));  // the last equal key wins
-      if (!consume(',')) fail("expected ',' or '}'");
+    if (!consume('}')) {
+      std::string unescaped_key;  // this map's own: a map in the value reads its keys meanwhile
+      while (true) {
+        skip_space();
+        if (pos_ >= text_.size() || text_[pos_] != '"') fail("expected a string key");
+        std::string_view key = read_string(unescaped_key);
+        skip_space();
+        if (!consume(':')) fail("expected ':'");
+        skip_space();
+        parse_value(depth + 1, [&entries, key](auto&& item) {
+          entries.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                               std::forward_as_tuple(std::forward<decltype(item)>(item)));
+        });
+        skip_space();
+        if (consume('}')) break;
+        if (!consume(',')) fail("expected ',' or '}'");
+      }
     }
+    finish_items(entries, nth);
+    return Value::Map::from_entries(std::move(entries));  // the last equal key wins
   }
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  std::size_t containers_ = 0;  ///< lists and maps opened so far
   Scratch& scratch_;
 };
 

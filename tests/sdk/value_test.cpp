@@ -354,3 +354,34 @@ TEST_CASE("JSON: a document read after one that failed half-way is read whole", 
   CHECK(Value::from_json(R"({"x": [4, {"y": 5}], "z": {}})") ==
         Value(Value::Map{{"x", Value::List{4, Value::Map{{"y", 5}}}}, {"z", Value::Map{}}}));
 }
+
+TEST_CASE("JSON: documents of changing shapes are each read whole, without room to spare", "[value][json]") {
+  // Each document's lists and maps get the room the last document's had at the same place:
+  // documents whose shapes differ must still be read exactly.
+  const std::string wide = R"({"a": [1, 2, 3, 4, 5], "b": {"x": 1, "y": [6, 7]}, "c": []})";
+  const std::string narrow = R"({"a": [1], "b": {"x": [], "y": 2, "z": {"w": 8}}})";
+  const Value wide_value = Value::Map{{"a", Value::List{1, 2, 3, 4, 5}},
+                                      {"b", Value::Map{{"x", 1}, {"y", Value::List{6, 7}}}},
+                                      {"c", Value::List{}}};
+  const Value narrow_value =
+      Value::Map{{"a", Value::List{1}}, {"b", Value::Map{{"x", Value::List{}}, {"y", 2}, {"z", Value::Map{{"w", 8}}}}}};
+  for (int round = 0; round < 3; ++round) {
+    Value read_wide = Value::from_json(wide);
+    CHECK(read_wide == wide_value);
+    Value read_narrow = Value::from_json(narrow);
+    CHECK(read_narrow == narrow_value);
+    // The narrow list was given room for five: none of it is left behind.
+    CHECK(read_narrow.find("a")->as_list().capacity() == 1);
+    CHECK(read_wide.find("a")->as_list().capacity() == 5);
+  }
+  // More lists than are remembered: read whole all the same.
+  std::string many = "[";
+  Value::List expected;
+  for (int i = 0; i < 200; ++i) {
+    many += (i ? ",[" : "[") + std::to_string(i) + "]";
+    expected.push_back(Value::List{i});
+  }
+  many += "]";
+  CHECK(Value::from_json(many) == Value(expected));
+  CHECK(Value::from_json(many) == Value(expected));
+}
