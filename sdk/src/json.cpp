@@ -119,7 +119,7 @@ class Parser {
     return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\n' || c == '\t' || c == '\r');
   }
 
-  void skip_space() {
+  [[gnu::always_inline]] void skip_space() {
     while (pos_ < text_.size() && is_space(text_[pos_])) ++pos_;
   }
 
@@ -241,13 +241,18 @@ class Parser {
    * Reads the string at pos_ (its opening quote): a view of the text when it holds no
    * escape (nearly always), else of `buffer`, which then holds it unescaped.
    */
-  std::string_view read_string(std::string& buffer) {
+  [[gnu::always_inline]] std::string_view read_string(std::string& buffer) {
     const std::size_t start = ++pos_;
-    std::size_t end = run_end(pos_);
-    if (end < text_.size() && text_[end] == '"') {
+    const std::size_t end = run_end(pos_);
+    if (end < text_.size() && text_[end] == '"') [[likely]] {
       pos_ = end + 1;
-      return text_.substr(start, end - start);
+      return {text_.data() + start, end - start};
     }
+    return read_escaped(end, buffer);
+  }
+
+  /** The rest of read_string, from `end`, the end of its first run of plain characters. */
+  [[gnu::noinline]] std::string_view read_escaped(std::size_t end, std::string& buffer) {
     buffer.clear();
     while (true) {
       if (end == text_.size()) {
