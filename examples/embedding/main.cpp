@@ -42,7 +42,8 @@ int main() {
   scheduler.pause_job("quarter-hourly");
   std::cout << "paused: " << scheduler.get_job("quarter-hourly")->describe() << std::endl;
   scheduler.resume_job("quarter-hourly");
-  std::this_thread::sleep_for(1500ms);
+  // Long enough for two more ticks with the new args, the second half a second before the end.
+  std::this_thread::sleep_for(2000ms);
   scheduler.remove_job("quarter-hourly");
   std::cout << "jobs left: " << scheduler.get_jobs().size() << std::endl;
   scheduler.shutdown(/*wait=*/true);
