@@ -96,7 +96,7 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
                          "); make the sum of weeks, days, hours, minutes and seconds greater than zero",
                      first_key);
 
-  timezone_ = timezone.value_or(host.default_timezone());
+  timezone_ = timezone ? std::move(*timezone) : host.default_timezone();
   sdk::require_timezone(timezone_, "timezone");
   start_date_ = start_text ? sdk::parse_datetime(*start_text, timezone_, "start_date") : host.now() + interval_;
   if (end_text) end_date_ = sdk::parse_datetime(*end_text, timezone_, "end_date");
