@@ -57,11 +57,10 @@ LoadedJob SchedulerCore::build_job(const JobSpec& spec) {
   Job& j = job.info;
   const JobDefaults& defaults = options_.job_defaults;
   j.func = spec.func;
-  auto [library, function] = split_job_reference(spec.func);
-  resolve_function(spec.func);
+  resolve_function(spec.func);  // refuses a malformed reference: past it, there is one ':'
   j.id = spec.id ? *spec.id : random_job_id();
   if (j.id.empty()) throw SchedulerError("a job id must not be empty", "id");
-  j.name = spec.name ? *spec.name : function;
+  j.name = spec.name ? *spec.name : spec.func.substr(spec.func.find(':') + 1);
   if (!spec.args.is_list()) throw SchedulerError("args must be a list", "args");
   if (!spec.kwargs.is_map()) throw SchedulerError("kwargs must be a mapping", "kwargs");
   j.args = spec.args;
