@@ -1,4 +1,5 @@
 // JSON encoding of Value: the persisted and process-boundary form of plain data.
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cstdint>
@@ -90,6 +91,8 @@ void write(std::string& out, const Value& v) {
  */
 struct Scratch {
   static constexpr std::size_t kRememberedSizes = 64;
+  /** A guess is at most this: a large list once read does not cost every later document its room. */
+  static constexpr std::uint32_t kLargestGuess = 256;
   std::vector<std::uint32_t> sizes;
   std::string unescaped_string;
 };
@@ -296,7 +299,7 @@ class Parser {
   std::vector<T> room_for_items(std::size_t& nth) {
     nth = containers_++;
     std::vector<T> items;
-    if (nth < scratch_.sizes.size()) items.reserve(scratch_.sizes[nth]);
+    if (nth < scratch_.sizes.size()) items.reserve(std::min(scratch_.sizes[nth], Scratch::kLargestGuess));
     return items;
   }
 

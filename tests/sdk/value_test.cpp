@@ -374,6 +374,16 @@ TEST_CASE("JSON: documents of changing shapes are each read whole, without room 
     CHECK(read_narrow.find("a")->as_list().capacity() == 1);
     CHECK(read_wide.find("a")->as_list().capacity() == 5);
   }
+  // A list longer than the largest guess: it grows past its room, and keeps no slack.
+  std::string long_list = "[0";
+  for (int i = 1; i < 300; ++i) long_list += "," + std::to_string(i);
+  long_list += "]";
+  for (int round = 0; round < 2; ++round) {
+    Value read_long = Value::from_json(long_list);
+    REQUIRE(read_long.as_list().size() == 300);
+    CHECK(read_long.as_list()[299] == Value(299));
+    CHECK(read_long.as_list().capacity() == 300);
+  }
   // More lists than are remembered: read whole all the same.
   std::string many = "[";
   Value::List expected;
