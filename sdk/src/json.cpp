@@ -294,7 +294,10 @@ class Parser {
     }
   }
 
-  /** Room for the items of the list or map that opens now (its number is `nth`): as many as the last document's nth had. */
+  /**
+   * Room for the items of the list or map that opens now (its number is `nth`): as many
+   * as the last document's nth had.
+   */
   template <typename T>
   std::vector<T> room_for_items(std::size_t& nth) {
     nth = containers_++;
@@ -303,7 +306,7 @@ class Parser {
     return items;
   }
 
-  /** Remembers the size of the nth list or map for the next document; a guess too large leaves no slack behind. */
+  /** Remembers the size of the nth list or map for the next document; a guess too large leaves no slack. */
   template <typename T>
   void finish_items(std::vector<T>& items, std::size_t nth) {
     if (items.capacity() != items.size()) items.shrink_to_fit();

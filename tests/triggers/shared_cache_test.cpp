@@ -180,7 +180,8 @@ TEST_CASE("setup cache: equal configs on hosts of one zone share a setup, and an
   setups_read = 0;
   auto every5 = config(R"({"type": "cron", "minute": "*/5", "second": 7})");
   auto first = shared_setup("counting", *utc, every5, counting_reader);
-  auto again = shared_setup("counting", *utc_too, config(R"({"type": "cron", "minute": "*/5", "second": 7})"), counting_reader);
+  auto equal = config(R"({"type": "cron", "minute": "*/5", "second": 7})");
+  auto again = shared_setup("counting", *utc_too, equal, counting_reader);
   CHECK(setups_read == 1);
   CHECK(first == again);
   CHECK(first->options.zone == "UTC");
@@ -189,7 +190,8 @@ TEST_CASE("setup cache: equal configs on hosts of one zone share a setup, and an
   CHECK(in_berlin != first);
   CHECK(in_berlin->options.zone == "Europe/Berlin");
   CHECK(shared_setup("other type", *utc, every5, counting_reader) != first);
-  CHECK(shared_setup("counting", *utc, config(R"({"type": "cron", "minute": "*/5", "second": "7"})"), counting_reader) != first);
+  auto second_as_text = config(R"({"type": "cron", "minute": "*/5", "second": "7"})");
+  CHECK(shared_setup("counting", *utc, second_as_text, counting_reader) != first);
   CHECK(setups_read == 4);
   CHECK(shared_setup("counting", *berlin, every5, counting_reader) == in_berlin);
   CHECK(setups_read == 4);

@@ -48,13 +48,12 @@ std::shared_ptr<const CronSetup> shared_setup(std::string_view type, const sdk::
   static SharedCache<CronSetup> setups;
   CacheKey key(type);
   key.add(host.default_timezone());
-  bool cacheable = config.is_map();
-  if (cacheable)
-    for (const auto& [name, value] : config.as_map()) {
-      key.add(name);
-      if (!key.add_value(value)) cacheable = false;
-    }
-  if (!cacheable) return std::make_shared<const CronSetup>(read(host, config));
+  auto read_apart = [&] { return std::make_shared<const CronSetup>(read(host, config)); };
+  if (!config.is_map()) return read_apart();
+  for (const auto& [name, value] : config.as_map()) {
+    key.add(name);
+    if (!key.add_value(value)) return read_apart();
+  }
   return setups.get(key.view(), [&] { return read(host, config); });
 }
 

@@ -26,7 +26,9 @@ void CacheKey::add_tagged(char type, std::string_view text) {
 }
 
 bool CacheKey::add_value(const sdk::Value& value) {
-  auto bytes_of = [](const auto& number) { return std::string_view(reinterpret_cast<const char*>(&number), sizeof number); };
+  auto bytes_of = [](const auto& number) {
+    return std::string_view(reinterpret_cast<const char*>(&number), sizeof number);
+  };
   switch (value.type()) {
     case sdk::Value::Type::null: add_tagged('n', {}); return true;
     case sdk::Value::Type::boolean: add_tagged('b', value.as_bool() ? "1" : "0"); return true;

@@ -270,12 +270,14 @@ class Value {
     type_mismatch(Type::string);
   }
   const List& as_list() const {
-    if (const auto* list = std::get_if<detail::CopyOnWrite<List>>(&data_)) return list->get() ? *list->get() : empty_list();
+    if (const auto* list = std::get_if<detail::CopyOnWrite<List>>(&data_))
+      return list->get() ? *list->get() : empty_list();
     type_mismatch(Type::list);
   }
   List& as_list();
   const Map& as_map() const {
-    if (const auto* map = std::get_if<detail::CopyOnWrite<Map>>(&data_)) return map->get() ? *map->get() : empty_map();
+    if (const auto* map = std::get_if<detail::CopyOnWrite<Map>>(&data_))
+      return map->get() ? *map->get() : empty_map();
     type_mismatch(Type::map);
   }
   Map& as_map();
