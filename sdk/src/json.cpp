@@ -295,12 +295,11 @@ class Parser {
   }
 
   /**
-   * Room for the items of the list or map that opens now (its number is `nth`): as many
+   * Room for the items of the document's nth list or map (numbered as they open): as many
    * as the last document's nth had.
    */
   template <typename T>
-  std::vector<T> room_for_items(std::size_t& nth) {
-    nth = containers_++;
+  std::vector<T> room_for_items(std::size_t nth) const {
     std::vector<T> items;
     if (nth < scratch_.sizes.size()) items.reserve(std::min(scratch_.sizes[nth], Scratch::kLargestGuess));
     return items;
@@ -318,7 +317,7 @@ class Parser {
   Value parse_list(int depth) {
     if (depth >= kMaxDepth) fail("nesting too deep");
     ++pos_;
-    std::size_t nth = 0;
+    const std::size_t nth = containers_++;
     auto items = room_for_items<Value>(nth);
     skip_space();
     if (!consume(']')) {
@@ -337,7 +336,7 @@ class Parser {
   Value parse_map(int depth) {
     if (depth >= kMaxDepth) fail("nesting too deep");
     ++pos_;
-    std::size_t nth = 0;
+    const std::size_t nth = containers_++;
     auto entries = room_for_items<Value::Map::value_type>(nth);
     skip_space();
     if (!consume('}')) {

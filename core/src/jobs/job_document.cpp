@@ -32,9 +32,13 @@ std::array<const Value*, kFieldCount> fields_of(const Value& doc) {
   std::size_t next = 0;
   for (const auto& [key, value] : doc.as_map()) {
     // Equality first: it compares lengths before characters, and nearly every key is the next field.
-    while (next < kFieldCount && kFields[next].name != key && kFields[next].name < key) ++next;
-    if (next == kFieldCount) break;
-    if (kFields[next].name == key) found[next++] = &value;
+    for (; next < kFieldCount; ++next) {
+      if (kFields[next].name == key) {
+        found[next++] = &value;
+        break;
+      }
+      if (key < kFields[next].name) break;  // a key decode_job does not read (e.g. the id)
+    }
   }
   for (std::size_t f = 0; f < kFieldCount; ++f)
     if (found[f] == nullptr && !kFields[f].optional)

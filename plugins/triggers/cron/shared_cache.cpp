@@ -8,19 +8,19 @@ SharedCache<WallSchedule>& shared_schedules() {
 }
 
 CacheKey::CacheKey(std::string_view type) {
-  key_.reserve(128);  // eight fields' texts and lengths: built without growing
+  key_.reserve(128);  // a schedule's eight texts or a small config: built without growing
   add(type);
 }
 
+void CacheKey::add_length(std::size_t length) { key_.append(reinterpret_cast<const char*>(&length), sizeof length); }
+
 void CacheKey::add(std::string_view text) {
-  std::size_t length = text.size();
-  key_.append(reinterpret_cast<const char*>(&length), sizeof length);
+  add_length(text.size());
   key_.append(text);
 }
 
 void CacheKey::add_tagged(char type, std::string_view text) {
-  std::size_t length = text.size() + 1;
-  key_.append(reinterpret_cast<const char*>(&length), sizeof length);
+  add_length(text.size() + 1);
   key_ += type;
   key_.append(text);
 }

@@ -74,6 +74,8 @@ class CacheKey {
   std::string_view view() const noexcept { return key_; }
 
  private:
+  /** A text's length, as the text before it is written. */
+  void add_length(std::size_t length);
   /** A text of the type letter, then `text`. */
   void add_tagged(char type, std::string_view text);
 

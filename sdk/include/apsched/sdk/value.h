@@ -253,9 +253,9 @@ class Value {
   bool is_list() const noexcept { return type() == Type::list; }
   bool is_map() const noexcept { return type() == Type::map; }
 
-  /** Typed access; throws sdk::Error "expected <type>, got <type>" on a mismatch. */
   // The reading accessors are inline: documents, configs and the compact and JSON forms
   // are read through them on every add and every run.
+  /** Typed access; throws sdk::Error "expected <type>, got <type>" on a mismatch. */
   bool as_bool() const {
     if (const bool* b = std::get_if<bool>(&data_)) return *b;
     type_mismatch(Type::boolean);
