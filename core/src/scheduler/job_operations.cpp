@@ -89,24 +89,8 @@ Job SchedulerCore::add_job(const JobSpec& spec) {
   PendingJob pending{build_job(spec), spec.replace_existing, spec.next_run_time.has_value(), {}};
   std::vector<Event> events;
   std::unique_lock lock(mutex_);
-  if (state_ == State::stopped) {
-    // As APScheduler: kept until start(), then stored.
-    bool maybe_taken = !pending_ids_.insert(pending.job.info.id).second;
-    for (auto it = pending_.begin(); maybe_taken && it != pending_.end(); ++it) {
-      if (it->job.info.id != pending.job.info.id) continue;
-      if (!pending.replace_existing)
-        throw ConflictingIdError("job id '" + pending.job.info.id +
-                                     "' is already used by a pending job: choose another id or set replace_existing",
-                                 "id");
-      pending_.erase(it);
-      break;
-    }
-    Job added = pending.job.info;
-    added.pending = true;
-    pending_.push_back(std::move(pending));
-    return added;
-  }
-  Job added = store_job(pending, events);
+  if (state_ == State::stopped) return keep_pending(std::move(pending));
+  Job added = std::move(store_job(pending, events));
   LoopNotice notice = notice_for(added.next_run_time);
   lock.unlock();
   listeners_.dispatch(events);
@@ -114,7 +98,25 @@ Job SchedulerCore::add_job(const JobSpec& spec) {
   return added;
 }
 
-Job SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
+Job SchedulerCore::keep_pending(PendingJob pending) {
+  // As APScheduler: kept until start(), then stored.
+  bool maybe_taken = !pending_ids_.insert(pending.job.info.id).second;
+  for (auto it = pending_.begin(); maybe_taken && it != pending_.end(); ++it) {
+    if (it->job.info.id != pending.job.info.id) continue;
+    if (!pending.replace_existing)
+      throw ConflictingIdError("job id '" + pending.job.info.id +
+                                   "' is already used by a pending job: choose another id or set replace_existing",
+                               "id");
+    pending_.erase(it);
+    break;
+  }
+  Job added = pending.job.info;
+  added.pending = true;
+  pending_.push_back(std::move(pending));
+  return added;
+}
+
+Job& SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
   LoadedJob& job = pending.job;
   Job& j = job.info;
   if (!executors_.count(j.executor)) {
@@ -156,8 +158,8 @@ Job SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
                              "id");
   if (!status.ok()) throw SchedulerError("job store '" + j.jobstore + "' could not store job '" + j.id + "': " + status.message);
   spdlog::info("Added job \"{}\" ({}) to job store \"{}\"", j.id, j.name, j.jobstore);
-  events.push_back(job_event(EVENT_JOB_ADDED, j.id, j.jobstore));
-  return std::move(j);  // the pending job is spent: its snapshot is moved, not copied
+  if (listeners_.wants(EVENT_JOB_ADDED)) append_job_event(events, EVENT_JOB_ADDED, j.id, j.jobstore);
+  return j;
 }
 
 sdk::JobStore& SchedulerCore::store(const std::string& alias) {
@@ -211,7 +213,7 @@ Job SchedulerCore::update_job(Found& found, std::vector<Event>& events) {
   if (!status.ok())
     throw SchedulerError("job store '" + found.jobstore + "' could not update job '" + found.job.info.id +
                          "': " + status.message);
-  events.push_back(job_event(EVENT_JOB_MODIFIED, found.job.info.id, found.jobstore));
+  if (listeners_.wants(EVENT_JOB_MODIFIED)) append_job_event(events, EVENT_JOB_MODIFIED, found.job.info.id, found.jobstore);
   return found.job.info;
 }
 
@@ -329,25 +331,27 @@ void SchedulerCore::remove_job(const std::string& id, const std::string& jobstor
   std::vector<Event> events;
   {
     std::lock_guard lock(mutex_);
+    std::optional<std::string> removed_from;  // the alias of the job's store, once found
     for (auto it = pending_.begin(); it != pending_.end(); ++it) {
       if (it->job.info.id != id || (!jobstore.empty() && it->job.info.jobstore != jobstore)) continue;
-      events.push_back(job_event(EVENT_JOB_REMOVED, id, it->job.info.jobstore));
+      removed_from = it->job.info.jobstore;
       pending_.erase(it);
       break;
     }
-    if (events.empty()) {
+    if (!removed_from) {
       for (const auto& alias : store_aliases(jobstore)) {
         sdk::Status status = store(alias).remove(id);
         if (status.code == sdk::Code::not_found) continue;
         if (!status.ok()) throw SchedulerError("job store '" + alias + "' could not remove job '" + id + "': " + status.message);
         waiting_.erase(id);
-        events.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
+        removed_from = alias;
         break;
       }
     }
-    if (events.empty())
+    if (!removed_from)
       throw JobLookupError("no job with id '" + id + "'" + (jobstore.empty() ? "" : " in job store '" + jobstore + "'"),
                            "id");
+    if (listeners_.wants(EVENT_JOB_REMOVED)) append_job_event(events, EVENT_JOB_REMOVED, id, *removed_from);
   }
   spdlog::info("Removed job {}", id);
   listeners_.dispatch(events);

@@ -192,9 +192,12 @@ class SchedulerCore final : public RunReporter {
   Job change_job(const std::string& id, const std::string& jobstore, const std::function<bool(LoadedJob&)>& change);
   PendingJob* find_pending(const std::string& id, const std::string& jobstore);  // needs lock
   void apply_changes(LoadedJob& job, const JobChanges& changes);
-  /** Stores a pending job; on success its snapshot is moved out into the result (the
-   *  pending job is spent), on failure it is kept for another try. Needs lock. */
-  Job store_job(PendingJob& pending, std::vector<Event>& events);
+  /** Keeps a job added before start() until then; returns its snapshot. Needs lock. */
+  Job keep_pending(PendingJob pending);
+  /** Stores a pending job and returns its snapshot, which the caller may move from (the
+   *  pending job is spent); on failure it throws and the job is kept for another try.
+   *  Needs lock. */
+  Job& store_job(PendingJob& pending, std::vector<Event>& events);
   /** Stores what pending_ holds; keeps what cannot be stored now. Needs lock. */
   void store_pending(std::vector<Event>& events);
   Found find_job(const std::string& id, const std::string& jobstore);  // needs lock; throws JobLookupError
