@@ -109,6 +109,37 @@ TEST_CASE("compact value: documents of different layouts, one after the other, k
   CHECK(keys.size() == 7);  // a b c d e x z, each once
 }
 
+TEST_CASE("compact value: a nested map shared by documents is written once, then copied as bytes", "[compact]") {
+  KeyTable keys;
+  const Value trigger = Value::Map{{"minute", "*/5"}, {"timezone", "UTC"}, {"type", "cron"}};
+  auto job = [](const char* id, const Value& trigger) {
+    return Value::Map{{"id", id}, {"trigger", trigger}, {"z", Value::Map{{"after", true}}}};
+  };
+  const Value first = job("a", trigger);
+  const std::string first_bytes = encoded(first, keys);
+  REQUIRE(keys.written_before(trigger.as_map()));  // the very map: remembered
+
+  const Value equal_copy = Value::Map{{"minute", "*/5"}, {"timezone", "UTC"}, {"type", "cron"}};
+  CHECK_FALSE(keys.written_before(equal_copy.as_map()));  // equal is not enough: the same storage is
+  const Value small = Value::Map{{"type", "date"}, {"run_date", "2030-01-01"}};
+  encoded(job("b", small), keys);
+  CHECK_FALSE(keys.written_before(small.as_map()));  // too small to be worth remembering
+
+  // Documents sharing the map, and others in between, all come back exactly; a document
+  // that shares it writes the same bytes as one that does not.
+  Value changed = trigger;
+  changed.as_map()["minute"] = "*/7";  // unshared first: another map
+  std::vector<Value> documents = {job("c", trigger), job("d", changed), job("e", trigger), job("f", equal_copy),
+                                  Value::Map{{"trigger", trigger}}, job("g", trigger)};
+  for (const Value& document : documents) {
+    const std::string bytes = encoded(document, keys);
+    CHECK(decode_compact(bytes, keys) == document);
+    CHECK(bytes == encoded(Value::from_json(document.to_json()), keys));
+  }
+  CHECK(decode_compact(first_bytes, keys) == first);
+  CHECK(decode_compact(encoded(job("h", trigger), keys), keys).find("trigger")->find("minute")->as_string() == "*/5");
+}
+
 TEST_CASE("compact value: bytes that are not a compact value are refused with the reason", "[compact]") {
   KeyTable keys;
   std::string good = encoded(Value::Map{{"name", "tick"}, {"args", Value::List{1, 2}}}, keys);

@@ -1,6 +1,9 @@
 // Adding jobs, before and after start(), and what add_job refuses.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <string>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -88,6 +91,42 @@ TEST_CASE("a job id in use is refused unless replace_existing is set", "[schedul
   h.scheduler().add_job(replacement);
   CHECK(h.scheduler().get_job("a")->trigger_description == "interval[0:00:20]");
   CHECK(h.scheduler().get_jobs().size() == 1);
+}
+
+TEST_CASE("jobs whose triggers share one state and jobs with their own each keep their own trigger spec",
+          "[scheduler]") {
+  // Cron triggers of one configuration share their state; the kernel then reuses the spec
+  // it built from it, and the memory store the bytes it wrote for it: neither may leak into
+  // a job of another configuration or type, added in between.
+  SchedulerHarness h;
+  h.scheduler().start();
+  auto cron_job = [](const std::string& id, sdk::Value::Map fields) {
+    core::JobSpec spec = SchedulerHarness::interval_job(id, 1);
+    spec.trigger = core::TriggerSpec::make("cron", std::move(fields));
+    return spec;
+  };
+  std::map<std::string, sdk::Value> added;
+  for (int round = 0; round < 3; ++round) {
+    const std::string n = std::to_string(round);
+    for (const core::JobSpec& spec :
+         {cron_job("every5-" + n, {{"minute", "*/5"}}), SchedulerHarness::interval_job("interval-" + n, 10 + round),
+          cron_job("at3-" + n, {{"hour", 3}}), cron_job("every5-zurich-" + n, {{"minute", "*/5"}, {"timezone", "Europe/Zurich"}})})
+      added[spec.id.value()] = h.scheduler().add_job(spec).trigger;
+  }
+  for (const core::Job& job : h.scheduler().get_jobs()) CHECK(job.trigger == added.at(job.id));
+
+  const sdk::Value every5 = added.at("every5-0");
+  CHECK(every5.find("type")->as_string() == "cron");
+  CHECK(every5.find("minute")->as_string() == "*/5");
+  CHECK(every5.find("timezone")->as_string() == "UTC");
+  CHECK(added.at("every5-2") == every5);
+  CHECK(added.at("every5-zurich-1").find("timezone")->as_string() == "Europe/Zurich");
+  CHECK(added.at("every5-zurich-1").find("minute")->as_string() == "*/5");
+  CHECK(added.at("at3-1").find("hour")->as_string() == "3");
+  CHECK(added.at("at3-1").find("minute") == nullptr);
+  CHECK(added.at("interval-1").find("type")->as_string() == "interval");
+  CHECK(added.at("interval-1").find("seconds") != nullptr);
+  CHECK(h.scheduler().get_job("interval-2")->trigger_description == "interval[0:00:12]");
 }
 
 TEST_CASE("a pending job id in use is refused before start too", "[scheduler]") {

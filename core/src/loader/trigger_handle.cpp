@@ -20,8 +20,27 @@ sdk::Value TriggerHandle::state() const { return (*trigger_)->state(); }
 std::string TriggerHandle::describe() const { return (*trigger_)->describe(); }
 std::string TriggerHandle::timezone() const { return (*trigger_)->timezone(); }
 
+namespace {
+
+/** The spec built last on this thread, and the state it was built from. */
+struct LastSpec {
+  std::string type;
+  sdk::Value state;  // held, so that its map's address cannot be reused by another map
+  sdk::Value spec;
+
+  bool built_from(const std::string& other_type, const sdk::Value& other_state) const {
+    return state.is_map() && other_state.is_map() && &state.as_map() == &other_state.as_map() && type == other_type;
+  }
+};
+
+}  // namespace
+
 sdk::Value TriggerHandle::spec() const {
   const sdk::Value state = this->state();
+  // Triggers of one configuration may share their state's map (the cron plugins keep one
+  // per configuration): the spec built from that very map is then built once per thread.
+  thread_local LastSpec last;
+  if (last.built_from(type_, state)) return last.spec;
   // Built at its size: the state's own map (shared, and exactly full) would be copied and
   // then grown to take the type.
   std::vector<sdk::Value::Map::value_type> entries;
@@ -37,7 +56,9 @@ sdk::Value TriggerHandle::spec() const {
     }
   }
   if (!typed) entries.emplace_back("type", type_);
-  return sdk::Value::Map::from_entries(std::move(entries));  // in key order: nothing to sort
+  sdk::Value spec = sdk::Value::Map::from_entries(std::move(entries));  // in key order: nothing to sort
+  last = LastSpec{type_, state, spec};
+  return spec;
 }
 
 }  // namespace apsched::core::detail

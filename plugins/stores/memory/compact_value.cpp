@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace apsched::stores {
 namespace {
@@ -130,6 +131,8 @@ class Writer {
     std::memcpy(room(size), data, size);
     at_ += size;
   }
+  std::size_t written() const noexcept { return at_; }
+  std::string_view written_since(std::size_t start) const noexcept { return {out_.data() + start, at_ - start}; }
 
  private:
   static constexpr std::size_t kLongestVarint = 10;
@@ -147,7 +150,32 @@ class Writer {
   std::size_t at_;  ///< bytes written; out_ beyond them is room
 };
 
-void write_value(const sdk::Value& value, KeyTable& keys, Writer& out) {
+// A nested map this large is worth remembering as bytes (write_map); smaller ones, or
+// the document itself (never shared), are cheaper to write again.
+constexpr std::size_t kRememberedMapEntries = 3;
+
+void write_value(const sdk::Value& value, KeyTable& keys, Writer& out, int depth);
+
+void write_map(const sdk::Value& value, KeyTable& keys, Writer& out, int depth) {
+  const sdk::Value::Map& map = value.as_map();
+  const bool worth_remembering = depth > 0 && map.size() >= kRememberedMapEntries;
+  if (worth_remembering) {
+    if (auto bytes = keys.written_before(map)) {
+      out.bytes(bytes->data(), bytes->size());
+      return;
+    }
+  }
+  const std::size_t start = out.written();
+  const std::size_t position = keys.position();
+  out.head(kMap, map.size());
+  for (const auto& [key, item] : map) {
+    out.varint(keys.intern(key));
+    write_value(item, keys, out, depth + 1);
+  }
+  if (worth_remembering) keys.remember(value, out.written_since(start), position);
+}
+
+void write_value(const sdk::Value& value, KeyTable& keys, Writer& out, int depth) {
   using Type = sdk::Value::Type;
   switch (value.type()) {
     case Type::null: out.tag(kNull); break;
@@ -167,15 +195,9 @@ void write_value(const sdk::Value& value, KeyTable& keys, Writer& out) {
     }
     case Type::list:
       out.head(kList, value.as_list().size());
-      for (const sdk::Value& item : value.as_list()) write_value(item, keys, out);
+      for (const sdk::Value& item : value.as_list()) write_value(item, keys, out, depth + 1);
       break;
-    case Type::map:
-      out.head(kMap, value.as_map().size());
-      for (const auto& [key, item] : value.as_map()) {
-        out.varint(keys.intern(key));
-        write_value(item, keys, out);
-      }
-      break;
+    case Type::map: write_map(value, keys, out, depth); break;
   }
 }
 
@@ -205,10 +227,22 @@ std::uint32_t KeyTable::find_or_add(std::string_view key) {
 
 const std::string& KeyTable::key(std::uint32_t number) const { return keys_.at(number); }
 
+std::optional<std::string_view> KeyTable::written_before(const sdk::Value::Map& map) noexcept {
+  if (!last_map_.is_map() || &std::as_const(last_map_).as_map() != &map) return std::nullopt;  // as_const: the other as_map unshares
+  position_ += last_map_keys_;
+  return last_map_bytes_;
+}
+
+void KeyTable::remember(const sdk::Value& map, std::string_view bytes, std::size_t position) {
+  last_map_bytes_.assign(bytes);
+  last_map_ = map;
+  last_map_keys_ = position_ - position;
+}
+
 void encode_compact(const sdk::Value& value, KeyTable& keys, std::string& out) {
   keys.start_document();
   Writer writer(out);
-  write_value(value, keys, writer);
+  write_value(value, keys, writer, 0);
 }
 
 sdk::Value decode_compact(std::string_view bytes, const KeyTable& keys) {

@@ -2,6 +2,7 @@
 #include <apsched/sdk/value.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,7 +16,9 @@ namespace apsched::stores {
  * The map keys of every document a store holds, each kept once: a compact value names a
  * key by its number here. Jobs repeat the same few dozen keys, so this is where most of
  * a document's bytes would otherwise go. Keys are only added, never removed (a key no
- * document uses any more costs its string once).
+ * document uses any more costs its string once). It also remembers what the documents
+ * written so far looked like (the keys at each position, the last nested map shared), so
+ * that the next one of the same shape is written with less work.
  *
  * THREADING: none; its owner serialises use.
  */
@@ -33,6 +36,18 @@ class KeyTable {
   const std::string& key(std::uint32_t number) const;
   std::size_t size() const noexcept { return keys_.size(); }
 
+  /**
+   * The bytes written for `map` when it is the very map (same storage, not an equal one)
+   * remembered last, else nullopt. Documents of triggers of one configuration share
+   * their trigger's map (a cron plugin keeps one state per configuration, and the kernel
+   * one spec per state): it is then copied as bytes, not written entry by entry. A hit
+   * moves the document's position past the keys the map holds.
+   */
+  std::optional<std::string_view> written_before(const sdk::Value::Map& map) noexcept;
+  /** Remembers the bytes just written for `map`, which took the keys since `position`. */
+  void remember(const sdk::Value& map, std::string_view bytes, std::size_t position);
+  std::size_t position() const noexcept { return position_; }
+
  private:
   std::uint32_t find_or_add(std::string_view key);
 
@@ -43,6 +58,11 @@ class KeyTable {
   static constexpr std::size_t kRememberedPositions = 256;
   std::vector<std::uint32_t> layout_;
   std::size_t position_ = 0;
+  // The last map remembered (held: its storage, and so its address, stays its own), its
+  // bytes, and how many keys it holds (nested maps' included).
+  sdk::Value last_map_;
+  std::string last_map_bytes_;
+  std::size_t last_map_keys_ = 0;
 };
 
 /**
