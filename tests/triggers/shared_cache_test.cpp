@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <stdexcept>
 #include <thread>
@@ -195,6 +196,37 @@ TEST_CASE("setup cache: equal configs on hosts of one zone share a setup, and an
   CHECK(setups_read == 4);
   CHECK(shared_setup("counting", *berlin, every5, counting_reader) == in_berlin);
   CHECK(setups_read == 4);
+}
+
+TEST_CASE("setup cache: the setup handed out last is handed out again only for the same config", "[cron]") {
+  // The last setup is found by comparing configs, before any key is built: that must tell
+  // apart what the key does (a value's type, 0.0 and -0.0), whatever comes in between.
+  using apsched::sdk::Value;
+  auto host = apsched::testing::make_host("UTC");
+  auto with = [](const char* name, Value value) { return Value(Value::Map{{"type", "cron"}, {name, std::move(value)}}); };
+  setups_read = 0;
+  auto zero = shared_setup("counting", *host, with("jitter", 0.0), counting_reader);
+  CHECK(shared_setup("counting", *host, with("jitter", 0.0), counting_reader) == zero);
+  CHECK(setups_read == 1);
+  auto negative_zero = shared_setup("counting", *host, with("jitter", -0.0), counting_reader);
+  CHECK(negative_zero != zero);
+  CHECK(setups_read == 2);
+  auto integer = shared_setup("counting", *host, with("second", 5), counting_reader);
+  auto floating = shared_setup("counting", *host, with("second", 5.0), counting_reader);
+  auto text = shared_setup("counting", *host, with("second", "5"), counting_reader);
+  CHECK(setups_read == 5);
+  for (int round = 0; round < 2; ++round) {
+    CHECK(shared_setup("counting", *host, with("second", 5), counting_reader) == integer);
+    CHECK(shared_setup("counting", *host, with("second", 5), counting_reader) == integer);
+    CHECK(shared_setup("counting", *host, with("second", 5.0), counting_reader) == floating);
+    CHECK(shared_setup("counting", *host, with("jitter", -0.0), counting_reader) == negative_zero);
+    CHECK(shared_setup("counting", *host, with("jitter", 0.0), counting_reader) == zero);
+    CHECK(shared_setup("counting", *host, with("second", "5"), counting_reader) == text);
+  }
+  CHECK(setups_read == 5);
+  CHECK(zero->state.find("jitter")->as_number() == 0.0);
+  CHECK_FALSE(std::signbit(zero->state.find("jitter")->as_number()));
+  CHECK(std::signbit(negative_zero->state.find("jitter")->as_number()));
 }
 
 TEST_CASE("setup cache: a config holding a list is read every time, and a refused config keeps nothing", "[cron]") {

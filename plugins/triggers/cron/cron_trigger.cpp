@@ -3,6 +3,9 @@
 #include <apsched/sdk/status.h>
 
 #include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <string>
 
 #include "shared_cache.h"
 
@@ -18,6 +21,47 @@ RepeatedTime repeated_time_of(const WallSchedule& schedule) {
   return wildcard(FieldKind::hour) || wildcard(FieldKind::minute) ? RepeatedTime::every_occurrence
                                                                   : RepeatedTime::first_occurrence;
 }
+
+/** Whether two configs would make the same cache key: floats compare by their bits (0.0 is not -0.0). */
+bool same_config(const sdk::Value& a, const sdk::Value& b) {
+  if (!(a == b)) return false;
+  if (!a.is_map()) return true;
+  for (auto x = a.as_map().begin(), y = b.as_map().begin(); x != a.as_map().end(); ++x, ++y) {
+    if (!x->second.is_float()) continue;
+    const double p = x->second.as_number();
+    const double q = y->second.as_number();
+    if (std::memcmp(&p, &q, sizeof p) != 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The setup shared_setup handed out last and what it was asked for: a program adding many
+ * jobs of one schedule asks for the same setup over and over, which is then found by
+ * comparing the config instead of building its key and looking it up.
+ */
+class LastSetup {
+ public:
+  std::shared_ptr<const CronSetup> find(std::string_view type, const std::string& zone, const sdk::Value& config) {
+    std::lock_guard lock(mutex_);
+    return setup_ && same_config(config_, config) && type_ == type && zone_ == zone ? setup_ : nullptr;
+  }
+  void remember(std::string_view type, const std::string& zone, const sdk::Value& config,
+                std::shared_ptr<const CronSetup> setup) {
+    std::lock_guard lock(mutex_);
+    type_ = type;
+    zone_ = zone;
+    config_ = config;
+    setup_ = std::move(setup);
+  }
+
+ private:
+  std::mutex mutex_;  // guards the rest
+  std::string type_;
+  std::string zone_;
+  sdk::Value config_;
+  std::shared_ptr<const CronSetup> setup_;
+};
 
 }  // namespace
 
@@ -46,15 +90,20 @@ void CommonOptions::write(sdk::Value::Map& state) const {
 std::shared_ptr<const CronSetup> shared_setup(std::string_view type, const sdk::Host& host,
                                               const sdk::Value& config, SetupReader read) {
   static SharedCache<CronSetup> setups;
+  static LastSetup last;
+  const std::string zone = host.default_timezone();
+  if (auto setup = last.find(type, zone, config)) return setup;
   CacheKey key(type);
-  key.add(host.default_timezone());
+  key.add(zone);
   auto read_apart = [&] { return std::make_shared<const CronSetup>(read(host, config)); };
   if (!config.is_map()) return read_apart();
   for (const auto& [name, value] : config.as_map()) {
     key.add(name);
     if (!key.add_value(value)) return read_apart();
   }
-  return setups.get(key.view(), [&] { return read(host, config); });
+  auto setup = setups.get(key.view(), [&] { return read(host, config); });
+  last.remember(type, zone, config, setup);
+  return setup;
 }
 
 CronTriggerBase::CronTriggerBase(std::shared_ptr<const CronSetup> setup)
