@@ -255,3 +255,38 @@ TEST_CASE("cron triggers of one config each keep their own timeline: one's fire 
   CHECK(first->state() == second->state());
   CHECK(first->describe() == "cron[minute='*/5']");
 }
+
+TEST_CASE("cron triggers of one setup share their last search: the same second gives its answer, another second its own",
+          "[cron]") {
+  using apsched::testing::at;
+  const char* every5 = R"({"type": "cron", "minute": "*/5", "timezone": "Europe/Berlin"})";
+  auto first = trigger_from(every5);
+  auto second = trigger_from(every5);  // same config: same setup, same last search
+  // The same schedule from another config: its own setup, a search of its own every time.
+  auto reference = trigger_from(R"({"type": "cron", "minute": "*/5", "second": 0, "timezone": "Europe/Berlin"})");
+  auto matches = [&](apsched::sdk::Trigger& trigger, apsched::sdk::Timestamp now,
+                     std::optional<apsched::sdk::Timestamp> previous = std::nullopt) {
+    auto expected = reference->next_fire_time(previous, now);
+    auto got = trigger.next_fire_time(previous, now);
+    CHECK(got == expected);
+    return got;
+  };
+  // Around the fall-back change (02:00-03:00 shown twice): each instant on a fire time, a
+  // microsecond past it (the next second: the next fire time), and within one second.
+  const apsched::sdk::Timestamp boundary = at("2026-10-25T00:55:00Z");
+  for (apsched::sdk::Timestamp step : std::vector<apsched::sdk::Timestamp>{0, 1, 999'999, 1'000'000, 300'000'000, 300'000'001, 3'600'000'000})
+    for (int round = 0; round < 2; ++round) {
+      matches(*first, boundary + step);
+      matches(*second, boundary + step);
+      matches(*second, boundary + step + 1);
+      matches(*first, boundary + step);
+    }
+  CHECK(first->next_fire_time(std::nullopt, boundary) == at("2026-10-25T00:55:00Z"));
+  CHECK(second->next_fire_time(std::nullopt, boundary + 1) == at("2026-10-25T01:00:00Z"));  // 02:00+01:00
+  CHECK(first->next_fire_time(std::nullopt, boundary + 1) == at("2026-10-25T01:00:00Z"));
+  CHECK(second->next_fire_time(std::nullopt, boundary) == at("2026-10-25T00:55:00Z"));
+  // From a previous fire time: strictly after it.
+  auto after = matches(*first, 0, at("2026-10-25T00:55:00Z"));
+  CHECK(after == at("2026-10-25T01:00:00Z"));
+  CHECK(matches(*second, 0, after) == at("2026-10-25T01:05:00Z"));
+}

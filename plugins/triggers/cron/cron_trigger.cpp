@@ -117,7 +117,9 @@ std::optional<sdk::Timestamp> CronTriggerBase::next_fire_time(std::optional<sdk:
     sdk::Timestamp from = previous ? *previous + 1 : now;
     const CommonOptions& options = setup_->options;
     if (options.start_date) from = std::max(from, *options.start_date);
-    auto instant = timeline_.first_at_or_after(ceil_div(from, sdk::kMicrosPerSecond), *setup_->schedule, repeated_);
+    const std::int64_t second = ceil_div(from, sdk::kMicrosPerSecond);
+    auto instant = setup_->last_fire->at_or_after(
+        second, [&] { return timeline_.first_at_or_after(second, *setup_->schedule, repeated_); });
     if (!instant) return std::nullopt;
     sdk::Timestamp fire = *instant * sdk::kMicrosPerSecond;
     if (options.end_date && fire > *options.end_date) return std::nullopt;

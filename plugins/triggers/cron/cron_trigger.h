@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "last_fire_time.h"
 #include "wall_schedule.h"
 #include "zone_timeline.h"
 
@@ -33,6 +34,8 @@ struct CronSetup {
   CommonOptions options;
   sdk::Value state;         ///< a map that recreates the trigger (without `type`)
   std::string description;  ///< "cron[hour='9', minute='30']"
+  /** The triggers' last search (the setup's one changing part; it changes no answer). */
+  std::unique_ptr<LastFireTime> last_fire = std::make_unique<LastFireTime>();
 };
 
 /** A trigger type's reading of its config into a setup; throws sdk::Error for a bad config. */
