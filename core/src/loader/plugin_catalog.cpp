@@ -14,7 +14,7 @@ namespace apsched::core::detail {
 namespace fs = std::filesystem;
 namespace {
 
-std::string type_of(PluginKind kind, const sdk::Value& config) {
+const std::string& type_of(PluginKind kind, const sdk::Value& config) {
   const sdk::Value* type = config.find("type");
   if (type == nullptr || !type->is_string() || type->as_string().empty())
     throw SchedulerError(std::string("a ") + kind_label(kind) + " needs 'type:' naming its plugin", "type");
@@ -27,7 +27,7 @@ PluginCatalog::PluginCatalog(std::vector<fs::path> search_path, fs::path base_di
     : search_path_(std::move(search_path)), base_directory_(std::move(base_directory)) {}
 
 std::shared_ptr<PluginLibrary> PluginCatalog::find(PluginKind kind, const sdk::Value& config) {
-  std::string type = type_of(kind, config);
+  const std::string& type = type_of(kind, config);
   if (const sdk::Value* file = config.find("plugin")) {
     if (!file->is_string()) throw SchedulerError("'plugin' must be a path to a .so file", "plugin");
     fs::path path = file->as_string();
@@ -36,7 +36,8 @@ std::shared_ptr<PluginLibrary> PluginCatalog::find(PluginKind kind, const sdk::V
   }
   {
     std::lock_guard lock(mutex_);
-    if (auto it = by_type_.find(std::make_pair(kind, type)); it != by_type_.end()) return it->second;
+    const auto& of_kind = by_type_[kind];
+    if (auto it = of_kind.find(type); it != of_kind.end()) return it->second;
   }
   std::string file_name = std::string(kind_name(kind)) + "_" + type + ".so";
   for (const auto& dir : search_path_) {
@@ -44,7 +45,7 @@ std::shared_ptr<PluginLibrary> PluginCatalog::find(PluginKind kind, const sdk::V
     if (!fs::is_regular_file(dir / file_name, ec)) continue;
     auto plugin = load(kind, type, dir / file_name);
     std::lock_guard lock(mutex_);
-    by_type_.emplace(std::make_pair(kind, type), plugin);
+    by_type_[kind].emplace(type, plugin);
     return plugin;
   }
   auto types = available_types(kind);

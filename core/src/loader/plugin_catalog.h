@@ -40,9 +40,10 @@ class PluginCatalog {
   const std::filesystem::path base_directory_;
   std::mutex mutex_;  // guards loaded_ and by_type_
   std::map<std::filesystem::path, std::shared_ptr<PluginLibrary>> loaded_;
-  // Found on the search path by type: a trigger is made for every due job, so its
-  // plugin is looked up in memory, not on disk.
-  std::map<std::pair<PluginKind, std::string>, std::shared_ptr<PluginLibrary>, std::less<>> by_type_;
+  // Found on the search path, by kind and type: a trigger is made for every add and every
+  // due job, so its plugin is looked up in memory (by the config's own type string, no
+  // copy), not on disk.
+  std::map<PluginKind, std::map<std::string, std::shared_ptr<PluginLibrary>, std::less<>>> by_type_;
 };
 
 /** Config keys the kernel reads itself and never passes to a plugin. */
