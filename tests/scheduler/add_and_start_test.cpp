@@ -110,7 +110,8 @@ TEST_CASE("jobs whose triggers share one state and jobs with their own each keep
     const std::string n = std::to_string(round);
     for (const core::JobSpec& spec :
          {cron_job("every5-" + n, {{"minute", "*/5"}}), SchedulerHarness::interval_job("interval-" + n, 10 + round),
-          cron_job("at3-" + n, {{"hour", 3}}), cron_job("every5-zurich-" + n, {{"minute", "*/5"}, {"timezone", "Europe/Zurich"}})})
+          cron_job("at3-" + n, {{"hour", 3}}),
+          cron_job("every5-zurich-" + n, {{"minute", "*/5"}, {"timezone", "Europe/Zurich"}})})
       added[spec.id.value()] = h.scheduler().add_job(spec).trigger;
   }
   for (const core::Job& job : h.scheduler().get_jobs()) CHECK(job.trigger == added.at(job.id));

@@ -203,7 +203,9 @@ TEST_CASE("setup cache: the setup handed out last is handed out again only for t
   // apart what the key does (a value's type, 0.0 and -0.0), whatever comes in between.
   using apsched::sdk::Value;
   auto host = apsched::testing::make_host("UTC");
-  auto with = [](const char* name, Value value) { return Value(Value::Map{{"type", "cron"}, {name, std::move(value)}}); };
+  auto with = [](const char* name, Value value) {
+    return Value(Value::Map{{"type", "cron"}, {name, std::move(value)}});
+  };
   setups_read = 0;
   auto zero = shared_setup("counting", *host, with("jitter", 0.0), counting_reader);
   CHECK(shared_setup("counting", *host, with("jitter", 0.0), counting_reader) == zero);
@@ -256,8 +258,7 @@ TEST_CASE("cron triggers of one config each keep their own timeline: one's fire 
   CHECK(first->describe() == "cron[minute='*/5']");
 }
 
-TEST_CASE("cron triggers of one setup share their last search: the same second gives its answer, another second its own",
-          "[cron]") {
+TEST_CASE("cron triggers of one setup share their last search: a second gives its answer, another its own", "[cron]") {
   using apsched::testing::at;
   const char* every5 = R"({"type": "cron", "minute": "*/5", "timezone": "Europe/Berlin"})";
   auto first = trigger_from(every5);
@@ -274,7 +275,8 @@ TEST_CASE("cron triggers of one setup share their last search: the same second g
   // Around the fall-back change (02:00-03:00 shown twice): each instant on a fire time, a
   // microsecond past it (the next second: the next fire time), and within one second.
   const apsched::sdk::Timestamp boundary = at("2026-10-25T00:55:00Z");
-  for (apsched::sdk::Timestamp step : std::vector<apsched::sdk::Timestamp>{0, 1, 999'999, 1'000'000, 300'000'000, 300'000'001, 3'600'000'000})
+  const std::vector<apsched::sdk::Timestamp> steps{0, 1, 999'999, 1'000'000, 300'000'000, 300'000'001, 3'600'000'000};
+  for (apsched::sdk::Timestamp step : steps)
     for (int round = 0; round < 2; ++round) {
       matches(*first, boundary + step);
       matches(*second, boundary + step);

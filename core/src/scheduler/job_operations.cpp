@@ -213,7 +213,8 @@ Job SchedulerCore::update_job(Found& found, std::vector<Event>& events) {
   if (!status.ok())
     throw SchedulerError("job store '" + found.jobstore + "' could not update job '" + found.job.info.id +
                          "': " + status.message);
-  if (listeners_.wants(EVENT_JOB_MODIFIED)) append_job_event(events, EVENT_JOB_MODIFIED, found.job.info.id, found.jobstore);
+  if (listeners_.wants(EVENT_JOB_MODIFIED))
+    append_job_event(events, EVENT_JOB_MODIFIED, found.job.info.id, found.jobstore);
   return found.job.info;
 }
 

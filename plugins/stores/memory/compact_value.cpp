@@ -228,7 +228,8 @@ std::uint32_t KeyTable::find_or_add(std::string_view key) {
 const std::string& KeyTable::key(std::uint32_t number) const { return keys_.at(number); }
 
 std::optional<std::string_view> KeyTable::written_before(const sdk::Value::Map& map) noexcept {
-  if (!last_map_.is_map() || &std::as_const(last_map_).as_map() != &map) return std::nullopt;  // as_const: the other as_map unshares
+  // as_const: the non-const as_map() would unshare the map, giving it another address.
+  if (!last_map_.is_map() || &std::as_const(last_map_).as_map() != &map) return std::nullopt;
   position_ += last_map_keys_;
   return last_map_bytes_;
 }
