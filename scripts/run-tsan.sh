@@ -4,7 +4,7 @@
 # (the memory store and its compact values too),
 # the persistence tests, hot-adding job libraries (the job-path watcher's thread
 # against the scheduler's and executors'), Value's copy-on-write sharing, and the cron
-# plugins' schedule cache (triggers built from several threads).
+# plugins' caches of schedules and setups (triggers built and asked from several threads).
 # Any ThreadSanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,4 +13,4 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DAPSCHED_SANITIZE=thread >/de
 cmake --build build-tsan -j"$(nproc)"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 exec ctest --test-dir build-tsan --output-on-failure -j"$(nproc)" \
-  -R "scheduler|threadpool|executor|processpool|inline|timeout|memory store|memory:|compact value|sqlite|persistence|concurren|hot-add|Value|look ahead|running instances|planned wake-up|schedule cache"
+  -R "scheduler|threadpool|executor|processpool|inline|timeout|memory store|memory:|compact value|sqlite|persistence|concurren|hot-add|Value|look ahead|running instances|planned wake-up|schedule cache|setup cache"

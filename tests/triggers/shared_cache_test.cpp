@@ -292,3 +292,37 @@ TEST_CASE("cron triggers of one setup share their last search: a second gives it
   CHECK(after == at("2026-10-25T01:00:00Z"));
   CHECK(matches(*second, 0, after) == at("2026-10-25T01:05:00Z"));
 }
+
+TEST_CASE("setup cache: triggers of a few configs made and asked from several threads at once agree with their own",
+          "[cron]") {
+  // The setups, the last setup handed out and each setup's last search are shared between
+  // threads (ThreadSanitizer runs this).
+  using apsched::testing::at;
+  const std::vector<std::string> configs{
+      R"({"type": "cron", "minute": "*/5", "timezone": "Europe/Berlin"})",
+      R"({"type": "cron", "minute": "*/7", "hour": "1-3", "timezone": "Europe/Berlin"})",
+      R"({"type": "crontab", "expr": "*/5 2 * * *", "timezone": "Europe/Berlin"})"};
+  const apsched::sdk::Timestamp base = at("2026-10-24T22:00:00Z");  // the fall-back night
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 150;
+  auto now_of = [&](int round) { return base + round * 97'000'001LL; };
+  std::vector<std::vector<std::optional<apsched::sdk::Timestamp>>> expected(configs.size());
+  for (std::size_t c = 0; c < configs.size(); ++c) {
+    auto reference = trigger_from(configs[c]);
+    for (int round = 0; round < kRounds; ++round)
+      expected[c].push_back(reference->next_fire_time(std::nullopt, now_of(round)));
+  }
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        const std::size_t c = static_cast<std::size_t>(round + t) % configs.size();
+        auto trigger = trigger_from(configs[c]);
+        if (trigger->next_fire_time(std::nullopt, now_of(round)) != expected[c][static_cast<std::size_t>(round)])
+          ++mismatches;
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  CHECK(mismatches == 0);
+}
