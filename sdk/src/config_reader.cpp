@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "apsched/sdk/config.h"
@@ -46,14 +47,37 @@ std::string closest_match(std::string_view word, const std::set<std::string, std
 }
 
 ConfigReader::ConfigReader(const Value& config, std::string what) : map_(map_of(config, what)), what_(std::move(what)) {
-  read_.reserve(16);  // a plugin's keys, usually: one allocation
+  asked_.resize(160);  // a plugin's keys, usually: one allocation
+}
+
+std::size_t ConfigReader::note_asked(std::string_view key) {
+  const std::size_t written = asked_size_ + key.size() + 1;
+  if (written > asked_.size()) asked_.resize(std::max(written, 2 * asked_.size()));
+  if (!key.empty()) std::memcpy(asked_.data() + asked_size_, key.data(), key.size());
+  asked_[written - 1] = '\0';
+  asked_size_ = written;
+  auto it = map_.find(key);
+  if (it == map_.end()) return map_.size();
+  const auto entry = static_cast<std::size_t>(it - map_.begin());
+  if (entry < 64) {
+    read_entries_ |= std::uint64_t{1} << entry;
+  } else {
+    if (read_beyond_.empty()) read_beyond_.resize(map_.size() - 64);
+    read_beyond_[entry - 64] = true;
+  }
+  return entry;
+}
+
+bool ConfigReader::was_read(std::size_t entry) const noexcept {
+  if (entry < 64) return (read_entries_ >> entry) & 1;
+  return !read_beyond_.empty() && read_beyond_[entry - 64];
 }
 
 const Value* ConfigReader::get(std::string_view key) {
-  read_.emplace_back(key);
-  auto it = map_.find(key);
-  if (it == map_.end() || it->second.is_null()) return nullptr;
-  return &it->second;
+  const std::size_t entry = note_asked(key);
+  if (entry == map_.size()) return nullptr;
+  const Value& value = (map_.begin() + static_cast<std::ptrdiff_t>(entry))->second;
+  return value.is_null() ? nullptr : &value;
 }
 
 std::optional<std::int64_t> ConfigReader::integer(std::string_view key) {
@@ -106,12 +130,17 @@ std::optional<bool> ConfigReader::boolean(std::string_view key) {
   return v->as_bool();
 }
 
-void ConfigReader::ignore(std::string_view key) { read_.emplace_back(key); }
+void ConfigReader::ignore(std::string_view key) { note_asked(key); }
 
 void ConfigReader::finish() const {
+  std::size_t entry = 0;
   for (const auto& [key, value] : map_) {
-    if (std::find(read_.begin(), read_.end(), key) != read_.end()) continue;
-    const std::set<std::string, std::less<>> allowed(read_.begin(), read_.end());
+    if (was_read(entry++)) continue;
+    std::set<std::string, std::less<>> allowed;
+    for (std::size_t at = 0, end; at < asked_size_; at = end + 1) {
+      end = asked_.find('\0', at);
+      allowed.emplace(asked_, at, end - at);
+    }
     std::string known;
     for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
     std::string suggestion = closest_match(key, allowed);

@@ -79,6 +79,31 @@ TEST_CASE("ConfigReader: a key read as absent still counts as known", "[config]"
   CHECK_NOTHROW(reader.finish());
 }
 
+TEST_CASE("ConfigReader: in a map of many keys, the one not read is refused wherever it sits", "[config]") {
+  // What was read is kept per entry of the map (the first 64 one way, the rest another).
+  auto name_of = [](int i) { return "key" + std::to_string(100 + i); };  // sorted as numbered
+  Value::Map keys;
+  for (int i = 0; i < 70; ++i) keys.emplace(name_of(i), i);
+  const Value config = keys;
+  for (int skipped : {0, 5, 63, 64, 69, -1}) {
+    ConfigReader reader(config, "many");
+    for (int i = 0; i < 70; ++i)
+      if (i != skipped) CHECK(reader.integer(name_of(i)) == i);
+    (void)reader.integer("absent");
+    reader.ignore("type");
+    if (skipped < 0) {
+      CHECK_NOTHROW(reader.finish());
+      continue;
+    }
+    Error e = error_of([&] { reader.finish(); });
+    CHECK(e.field() == name_of(skipped));
+    CHECK_THAT(e.what(), Catch::Matchers::StartsWith("unknown key '" + name_of(skipped) + "' in many") &&
+                             Catch::Matchers::Contains("(allowed: absent, key10") &&
+                             Catch::Matchers::EndsWith(", type)"));
+    CHECK_THAT(e.what(), !Catch::Matchers::Contains(name_of(skipped) + ","));  // not among the allowed
+  }
+}
+
 TEST_CASE("ConfigReader: type errors name the key, the thing and both types", "[config]") {
   Value config = Value::Map{{"zone", 5}, {"n", "3"}, {"x", 1.5}, {"flag", "yes"}, {"list", Value::List{}}};
   ConfigReader reader(config, "cron trigger");

@@ -41,9 +41,17 @@ class ConfigReader {
   const std::string& what() const noexcept { return what_; }
 
  private:
+  /** Records that `key` was asked for; the index of its entry in map_, or map_.size(). */
+  std::size_t note_asked(std::string_view key);
+  bool was_read(std::size_t entry) const noexcept;
+
   const Value::Map& map_;
   std::string what_;
-  std::vector<std::string> read_;  ///< keys asked for, in order (a vector: readers are made per trigger)
+  // A reader is made for every trigger: what it records costs no allocation or call per key.
+  std::string asked_;               ///< every key asked for, each followed by '\0', then room
+  std::size_t asked_size_ = 0;      ///< the bytes of asked_ written
+  std::uint64_t read_entries_ = 0;  ///< bit i: map_'s entry i was asked for (entries 0 to 63)
+  std::vector<bool> read_beyond_;   ///< the same for entries 64 and up (rare: made on first use)
 };
 
 /** "did you mean 'x'?" helper: the closest candidate by edit distance, or empty. */
