@@ -4,7 +4,10 @@
  *
  * Compatibility policy:
  *  - Same APSCHED_SDK_API_MAJOR means ABI-compatible; a layout change of any SDK
- *    type or interface bumps the major.
+ *    type or interface that crosses the boundary between host and plugin bumps the
+ *    major. ConfigReader does not cross it: each binary links its own copy of the SDK's
+ *    code (not exported) and a reader lives within one plugin call, so its layout may
+ *    change within a major.
  *  - Minor versions only append (new descriptor fields, new virtuals at the end of
  *    an interface). A host accepts plugins with a minor <= its own and refuses newer.
  *  - 1.1: Host::job_worker_command and the job-worker protocol (job_worker.h).
