@@ -98,7 +98,7 @@ Job SchedulerCore::add_job(const JobSpec& spec) {
   return added;
 }
 
-Job SchedulerCore::keep_pending(PendingJob pending) {
+Job SchedulerCore::keep_pending(PendingJob&& pending) {
   // As APScheduler: kept until start(), then stored.
   bool maybe_taken = !pending_ids_.insert(pending.job.info.id).second;
   for (auto it = pending_.begin(); maybe_taken && it != pending_.end(); ++it) {

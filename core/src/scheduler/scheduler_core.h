@@ -193,7 +193,7 @@ class SchedulerCore final : public RunReporter {
   PendingJob* find_pending(const std::string& id, const std::string& jobstore);  // needs lock
   void apply_changes(LoadedJob& job, const JobChanges& changes);
   /** Keeps a job added before start() until then; returns its snapshot. Needs lock. */
-  Job keep_pending(PendingJob pending);
+  Job keep_pending(PendingJob&& pending);
   /** Stores a pending job and returns its snapshot, which the caller may move from (the
    *  pending job is spent); on failure it throws and the job is kept for another try.
    *  Needs lock. */
