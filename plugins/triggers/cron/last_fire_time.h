@@ -11,7 +11,7 @@ namespace apsched::triggers::cron {
  * triggers ask the same question over and over (jobs of one schedule added within one
  * second, or run at one instant, search from the same second), and the answer depends
  * only on the setup and the second. A search is a walk over the zone's offsets and the
- * schedule's fields, about thirty times the cost of this look-up.
+ * schedule's fields, about twenty times the cost of this look-up.
  *
  * THREADING: any thread; `mutex_` guards the rest. The search runs unlocked.
  */

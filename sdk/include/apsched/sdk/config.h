@@ -47,7 +47,7 @@ class ConfigReader {
 
   const Value::Map& map_;
   std::string what_;
-  // A reader is made for every trigger: what it records costs no allocation or call per key.
+  // A reader is made for every trigger: what it records costs no allocation per key.
   std::string asked_;               ///< every key asked for, each followed by '\0', then room
   std::size_t asked_size_ = 0;      ///< the bytes of asked_ written
   std::uint64_t read_entries_ = 0;  ///< bit i: map_'s entry i was asked for (entries 0 to 63)
