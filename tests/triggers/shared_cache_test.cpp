@@ -159,6 +159,26 @@ TEST_CASE("cache keys: a value's type is part of its key", "[cron]") {
   CHECK(nested.view() == CacheKey("type").view());
 }
 
+TEST_CASE("cache keys: same_values holds exactly when add_value adds the same", "[cron]") {
+  using apsched::sdk::Value;
+  const std::vector<Value> values{Value(),  Value(true), Value(false), Value(5), Value(5.0), Value(-0.0),
+                                  Value(0.0), Value("5"), Value(""),    Value(Value::Map{{"a", 0.0}}),
+                                  Value(Value::Map{{"a", -0.0}}), Value(Value::Map{{"a", 0}})};
+  auto key_of_value = [](const Value& value) {
+    CacheKey key("type");
+    if (value.is_map())
+      for (const auto& [name, item] : value.as_map()) {
+        key.add(name);
+        key.add_value(item);
+      }
+    else
+      key.add_value(value);
+    return std::string(key.view());
+  };
+  for (const Value& a : values)
+    for (const Value& b : values) CHECK(CacheKey::same_values(a, b) == (key_of_value(a) == key_of_value(b)));
+}
+
 namespace {
 
 /** A reader that counts its calls; its setup holds the host's zone and the config as state. */

@@ -1,6 +1,5 @@
 #pragma once
 #include <string>
-#include <vector>
 
 #include "apsched/core/events.h"
 
@@ -19,15 +18,6 @@ inline Event job_event(EventCode code, const std::string& job_id, const std::str
   e.job_id = job_id;
   e.jobstore = jobstore;
   return e;
-}
-
-/** Appends a job event to `events`, built in place (no event moved). */
-inline void append_job_event(std::vector<Event>& events, EventCode code, const std::string& job_id,
-                             const std::string& jobstore) {
-  Event& e = events.emplace_back();
-  e.code = code;
-  e.job_id = job_id;
-  e.jobstore = jobstore;
 }
 
 }  // namespace apsched::core::detail

@@ -158,7 +158,7 @@ Job& SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
                              "id");
   if (!status.ok()) throw SchedulerError("job store '" + j.jobstore + "' could not store job '" + j.id + "': " + status.message);
   spdlog::info("Added job \"{}\" ({}) to job store \"{}\"", j.id, j.name, j.jobstore);
-  if (listeners_.wants(EVENT_JOB_ADDED)) append_job_event(events, EVENT_JOB_ADDED, j.id, j.jobstore);
+  if (listeners_.wants(EVENT_JOB_ADDED)) events.push_back(job_event(EVENT_JOB_ADDED, j.id, j.jobstore));
   return j;
 }
 
@@ -214,7 +214,7 @@ Job SchedulerCore::update_job(Found& found, std::vector<Event>& events) {
     throw SchedulerError("job store '" + found.jobstore + "' could not update job '" + found.job.info.id +
                          "': " + status.message);
   if (listeners_.wants(EVENT_JOB_MODIFIED))
-    append_job_event(events, EVENT_JOB_MODIFIED, found.job.info.id, found.jobstore);
+    events.push_back(job_event(EVENT_JOB_MODIFIED, found.job.info.id, found.jobstore));
   return found.job.info;
 }
 
@@ -352,7 +352,7 @@ void SchedulerCore::remove_job(const std::string& id, const std::string& jobstor
     if (!removed_from)
       throw JobLookupError("no job with id '" + id + "'" + (jobstore.empty() ? "" : " in job store '" + jobstore + "'"),
                            "id");
-    if (listeners_.wants(EVENT_JOB_REMOVED)) append_job_event(events, EVENT_JOB_REMOVED, id, *removed_from);
+    if (listeners_.wants(EVENT_JOB_REMOVED)) events.push_back(job_event(EVENT_JOB_REMOVED, id, *removed_from));
   }
   spdlog::info("Removed job {}", id);
   listeners_.dispatch(events);

@@ -236,7 +236,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       } else {
         if (!record.taken) releases.push_back(sdk::Release{id, std::nullopt, true});
         spdlog::info("Removed job {}: its trigger has no fire time left", id);
-        if (listeners_.wants(EVENT_JOB_REMOVED)) append_job_event(step.after, EVENT_JOB_REMOVED, id, alias);
+        if (listeners_.wants(EVENT_JOB_REMOVED)) step.after.push_back(job_event(EVENT_JOB_REMOVED, id, alias));
         retire(entry, cached);  // *job is gone from the cache
       }
     }

@@ -3,7 +3,6 @@
 #include <apsched/sdk/status.h>
 
 #include <algorithm>
-#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -22,19 +21,6 @@ RepeatedTime repeated_time_of(const WallSchedule& schedule) {
                                                                   : RepeatedTime::first_occurrence;
 }
 
-/** Whether two configs would make the same cache key: floats compare by their bits (0.0 is not -0.0). */
-bool same_config(const sdk::Value& a, const sdk::Value& b) {
-  if (!(a == b)) return false;
-  if (!a.is_map()) return true;
-  for (auto x = a.as_map().begin(), y = b.as_map().begin(); x != a.as_map().end(); ++x, ++y) {
-    if (!x->second.is_float()) continue;
-    const double p = x->second.as_number();
-    const double q = y->second.as_number();
-    if (std::memcmp(&p, &q, sizeof p) != 0) return false;
-  }
-  return true;
-}
-
 /**
  * The setup shared_setup handed out last and what it was asked for: a program adding many
  * jobs of one schedule asks for the same setup over and over, which is then found by
@@ -44,7 +30,7 @@ class LastSetup {
  public:
   std::shared_ptr<const CronSetup> find(std::string_view type, const std::string& zone, const sdk::Value& config) {
     std::lock_guard lock(mutex_);
-    return setup_ && same_config(config_, config) && type_ == type && zone_ == zone ? setup_ : nullptr;
+    return setup_ && CacheKey::same_values(config_, config) && type_ == type && zone_ == zone ? setup_ : nullptr;
   }
   void remember(std::string_view type, const std::string& zone, const sdk::Value& config,
                 std::shared_ptr<const CronSetup> setup) {

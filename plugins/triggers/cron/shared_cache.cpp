@@ -1,5 +1,7 @@
 #include "shared_cache.h"
 
+#include <cstring>
+
 namespace apsched::triggers::cron {
 
 SharedCache<WallSchedule>& shared_schedules() {
@@ -39,6 +41,20 @@ bool CacheKey::add_value(const sdk::Value& value) {
     case sdk::Value::Type::map: return false;
   }
   return false;
+}
+
+bool CacheKey::same_values(const sdk::Value& a, const sdk::Value& b) {
+  if (!(a == b)) return false;  // Value equality tells types apart; only floats need more
+  auto same_float = [](const sdk::Value& x, const sdk::Value& y) {
+    if (!x.is_float()) return true;
+    const double p = x.as_number();
+    const double q = y.as_number();
+    return std::memcmp(&p, &q, sizeof p) == 0;
+  };
+  if (!a.is_map()) return same_float(a, b);
+  for (auto x = a.as_map().begin(), y = b.as_map().begin(); x != a.as_map().end(); ++x, ++y)
+    if (!same_float(x->second, y->second)) return false;
+  return true;
 }
 
 }  // namespace apsched::triggers::cron

@@ -72,6 +72,12 @@ class CacheKey {
    */
   bool add_value(const sdk::Value& value);
   std::string_view view() const noexcept { return key_; }
+  /**
+   * Whether add_value would add the same for `a` as for `b` (for maps: entry by entry, with
+   * their keys): equal values of one type, floats by their bits (0.0 is not -0.0). Lets a
+   * caller compare two configs without building their keys.
+   */
+  static bool same_values(const sdk::Value& a, const sdk::Value& b);
 
  private:
   /** A text's length, as the text before it is written. */
