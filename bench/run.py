@@ -37,6 +37,7 @@ class Runner:
     def __init__(self, args):
         self.args = args
         self.bench = os.path.join(args.build, "bin", "apsched-bench")
+        self.wake_floor = os.path.join(args.build, "bin", "apsched-wake-floor")
         self.jsonl = open(args.jsonl, "w") if args.jsonl else None
         self.failures = []
         # --replay: the runs of an earlier --jsonl file, returned in the order they were made
@@ -49,6 +50,8 @@ class Runner:
             self.replay = [r for r in self.replay if "_meta" not in r]
 
     def cmd(self, impl, workload, extra):
+        if impl == "wake-floor":
+            return [self.wake_floor]
         if impl == "apsched":
             base = [self.bench]
         else:
@@ -294,13 +297,16 @@ def main():
     results = {}
     for key, workload, extra, figures in plan:
         results[key] = {"apsched": [], "apscheduler": []}
-    leads, lead_notes, floors = {}, [], []
+    leads, lead_notes, floors, wake_floors = {}, [], [], []
     for i in range(args.runs):
         order = ("apsched", "apscheduler") if i % 2 == 0 else ("apscheduler", "apsched")
         for key, workload, extra, figures in plan:
             if key == "w4":
                 # The disk's commit rate, measured next to each W4 pair (it varies with other I/O).
                 floors.append(R.run("apscheduler", "sqlite-floor", ["--n", 300]))
+            if key == "w2":
+                # The machine's own wake-up lateness at W2's instants, next to each W2 idle pair.
+                wake_floors.append(R.run("wake-floor", "wake-floor"))
             for impl in order:
                 if workload == "w4-restart":
                     n = 10000 if key == "w4r-10k" else 100000
@@ -464,6 +470,18 @@ def main():
                    "fsync per add, so that is its ceiling); APScheduler %s adds/s next to %s raw rollback-journal + "
                    "FULL commits/s (medians)." % (fmt_num(statistics.median(wa)), fmt_num(statistics.median(fa)),
                                                  fmt_num(statistics.median(wp)), fmt_num(statistics.median(fp))))
+        out.append("")
+    w2a = values(results["w2"]["apsched"], "p99_ms")
+    if w2a and any(wake_floors):
+        def floor_p99(k):
+            return summary(values(wake_floors, k))[0]
+        out.append("W2 idle against the machine: apsched p99 %s ms; with no scheduler at all, at the same "
+                   "instants (apsched-wake-floor, run next to each W2 idle pair, p99 in ms): a timed sleep wakes "
+                   "%s late, a thread that sleeps until 200 µs before and polls the clock sees the instant %s "
+                   "late (the machine itself), and a sleeping thread it wakes then starts %s late (the floor of "
+                   "any design that runs jobs on a pool thread)." % (
+                       fmt_num(statistics.median(w2a)), floor_p99("sleep_p99_ms"), floor_p99("spin_p99_ms"),
+                       floor_p99("handoff_p99_ms")))
         out.append("")
     for impl in ("apsched", "apscheduler"):
         capped = [r for r in results["w4"][impl] if r and r.get("capped")]
