@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Side by side: one apsched-bench workload on two builds of apsched, interleaved (A B,
+then B A, ...), each run a fresh process, and median (min-max) of each figure for both
+with the ratio B/A. For checking a change against the build before it on a noisy
+machine, where single runs of one build spread by 25-40%.
+
+    /usr/bin/python3 bench/ab.py --a BUILD_A --b BUILD_B [--runs 6] [--keys k1,k2]
+                                 -- --workload w3 --n 100000 [more apsched-bench arguments]
+
+BUILD_A and BUILD_B are build directories with the bench targets (each one's
+bin/apsched-bench loads the plugins of its own build). --keys picks the JSON keys to
+show; by default, the headline figures the runs report.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+from run import fmt_num, log, summary, values
+
+HEADLINE = ("jobs_per_s", "p50_ms", "p99_ms", "max_ms", "adds_per_s", "bytes_per_job", "restart_total_s",
+            "all_ran_once_after_restart_s", "total_s", "first_exec_after_run_date_ms")
+
+
+def run_once(build, bench_args):
+    cmd = [os.path.join(build, "bin", "apsched-bench")] + bench_args
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    if p.returncode != 0 or not lines:
+        sys.exit("ab.py: %s failed (exit %d): %s" % (" ".join(cmd), p.returncode, p.stderr.strip()[-500:]))
+    return json.loads(lines[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--a", required=True, help="build directory A (the baseline)")
+    ap.add_argument("--b", required=True, help="build directory B (the change)")
+    ap.add_argument("--runs", type=int, default=6, help="runs per build (default 6)")
+    ap.add_argument("--keys", default=None, help="comma-separated JSON keys to show")
+    ap.add_argument("bench_args", nargs=argparse.REMAINDER, help="-- then the apsched-bench arguments")
+    args = ap.parse_args()
+    bench_args = args.bench_args[1:] if args.bench_args[:1] == ["--"] else args.bench_args
+    if not bench_args:
+        ap.error("give the apsched-bench arguments after --, e.g. -- --workload w3 --n 100000")
+
+    runs = {"A": [], "B": []}
+    builds = {"A": args.a, "B": args.b}
+    for i in range(args.runs):
+        for side in (("A", "B") if i % 2 == 0 else ("B", "A")):
+            runs[side].append(run_once(builds[side], bench_args))
+            log("run %d/%d %s done" % (i + 1, args.runs, side))
+
+    keys = args.keys.split(",") if args.keys else [k for k in HEADLINE if any(k in r for r in runs["A"])]
+    print("%s, %d runs each, interleaved: A = %s, B = %s" % (" ".join(bench_args), args.runs, args.a, args.b))
+    print("| figure | A | B | B/A |")
+    print("| --- | --- | --- | --- |")
+    for k in keys:
+        sa, ma = summary(values(runs["A"], k))
+        sb, mb = summary(values(runs["B"], k))
+        print("| %s | %s | %s | %s |" % (k, sa, sb, fmt_num(mb / ma) if ma and mb is not None else "-"))
+
+
+if __name__ == "__main__":
+    main()
