@@ -475,13 +475,17 @@ def main():
     if w2a and any(wake_floors):
         def floor_p99(k):
             return summary(values(wake_floors, k))[0]
+        stalls = ""
+        if values(wake_floors, "sleeps_over_half_ms"):
+            stalls = ("; %s of its 500 timed sleeps woke more than 0.5 ms late (the machine's stalls: W2's p99 is "
+                      "the 5th-worst of 500 probes)" % floor_p99("sleeps_over_half_ms"))
         out.append("W2 idle against the machine: apsched p99 %s ms; with no scheduler at all, at the same "
                    "instants (apsched-wake-floor, run next to each W2 idle pair, p99 in ms): a timed sleep wakes "
                    "%s late, a thread that sleeps until 200 µs before and polls the clock sees the instant %s "
                    "late (the machine itself), and a sleeping thread it wakes then starts %s late (the floor of "
-                   "any design that runs jobs on a pool thread)." % (
+                   "any design that runs jobs on a pool thread)%s." % (
                        fmt_num(statistics.median(w2a)), floor_p99("sleep_p99_ms"), floor_p99("spin_p99_ms"),
-                       floor_p99("handoff_p99_ms")))
+                       floor_p99("handoff_p99_ms"), stalls))
         out.append("")
     for impl in ("apsched", "apscheduler"):
         capped = [r for r in results["w4"][impl] if r and r.get("capped")]
