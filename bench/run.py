@@ -305,7 +305,7 @@ def main():
                 # The disk's commit rate, measured next to each W4 pair (it varies with other I/O).
                 floors.append(R.run("apscheduler", "sqlite-floor", ["--n", 300]))
             if key == "w2":
-                # The machine's own wake-up lateness at W2's instants, next to each W2 idle pair.
+                # The machine's own wake-up lateness, at W2 idle's spacing, next to each W2 idle pair.
                 wake_floors.append(R.run("wake-floor", "wake-floor"))
             for impl in order:
                 if workload == "w4-restart":
@@ -473,19 +473,19 @@ def main():
         out.append("")
     w2a = values(results["w2"]["apsched"], "p99_ms")
     if w2a and any(wake_floors):
-        def floor_p99(k):
+        def floor_figure(k):
             return summary(values(wake_floors, k))[0]
         stalls = ""
         if values(wake_floors, "sleeps_over_half_ms"):
             stalls = ("; %s of its 500 timed sleeps woke more than 0.5 ms late (the machine's stalls: W2's p99 is "
-                      "the 5th-worst of 500 probes)" % floor_p99("sleeps_over_half_ms"))
-        out.append("W2 idle against the machine: apsched p99 %s ms; with no scheduler at all, at the same "
-                   "instants (apsched-wake-floor, run next to each W2 idle pair, p99 in ms): a timed sleep wakes "
+                      "the 5th-worst of 500 probes)" % floor_figure("sleeps_over_half_ms"))
+        out.append("W2 idle against the machine: apsched p99 %s ms; with no scheduler at all, at instants spaced "
+                   "as W2's (apsched-wake-floor, run next to each W2 idle pair, p99 in ms): a timed sleep wakes "
                    "%s late, a thread that sleeps until 200 µs before and polls the clock sees the instant %s "
                    "late (the machine itself), and a sleeping thread it wakes then starts %s late (the floor of "
                    "any design that runs jobs on a pool thread)%s." % (
-                       fmt_num(statistics.median(w2a)), floor_p99("sleep_p99_ms"), floor_p99("spin_p99_ms"),
-                       floor_p99("handoff_p99_ms"), stalls))
+                       fmt_num(statistics.median(w2a)), floor_figure("sleep_p99_ms"), floor_figure("spin_p99_ms"),
+                       floor_figure("handoff_p99_ms"), stalls))
         out.append("")
     for impl in ("apsched", "apscheduler"):
         capped = [r for r in results["w4"][impl] if r and r.get("capped")]
