@@ -13,4 +13,4 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DAPSCHED_SANITIZE=thread >/de
 cmake --build build-tsan -j"$(nproc)"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 exec ctest --test-dir build-tsan --output-on-failure -j"$(nproc)" \
-  -R "scheduler|threadpool|executor|processpool|inline|timeout|memory store|memory:|compact value|sqlite|persistence|concurren|hot-add|Value|look ahead|running instances|planned wake-up|schedule cache|setup cache"
+  -R "scheduler|threadpool|executor|processpool|inline|timeout|memory store|memory:|compact value|sqlite|persistence|concurren|hot-add|Value|look ahead|running instances|run memory|planned wake-up|schedule cache|setup cache"

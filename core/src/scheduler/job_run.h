@@ -10,6 +10,7 @@
 #include "apsched/sdk/executor.h"
 #include "apsched/sdk/job.h"
 #include "jobs/job_document.h"
+#include "scheduler/run_memory.h"
 
 namespace apsched::core::detail {
 
@@ -39,6 +40,10 @@ class JobRunImpl final : public sdk::JobRun {
  public:
   JobRunImpl(RunReporter& reporter, std::shared_ptr<const RunSpec> spec, std::span<const Timestamp> run_times);
   ~JobRunImpl() override;
+
+  // Made on the scheduler thread, destroyed on an executor's: see RunMemory.
+  static void* operator new(std::size_t size) { return RunMemory::take(size); }
+  static void operator delete(void* block) noexcept { RunMemory::give(block); }
 
   const std::string& job_id() const noexcept override { return spec_->job_id; }
   const std::string& func() const noexcept override { return spec_->func; }
