@@ -476,9 +476,10 @@ def main():
         def floor_figure(k):
             return summary(values(wake_floors, k))[0]
         stalls = ""
-        if values(wake_floors, "sleeps_over_half_ms"):
-            stalls = ("; %s of its 500 timed sleeps woke more than 0.5 ms late (the machine's stalls: W2's p99 is "
-                      "the 5th-worst of 500 probes)" % floor_figure("sleeps_over_half_ms"))
+        counts = values(wake_floors, "sleeps_over_half_ms")
+        if counts:
+            stalls = ("; %d (%d–%d) of its 500 timed sleeps woke more than 0.5 ms late (the machine's stalls: W2's "
+                      "p99 is the 5th-worst of 500 probes)" % (statistics.median(counts), min(counts), max(counts)))
         out.append("W2 idle against the machine: apsched p99 %s ms; with no scheduler at all, at instants spaced "
                    "as W2's (apsched-wake-floor, run next to each W2 idle pair, p99 in ms): a timed sleep wakes "
                    "%s late, a thread that sleeps until 200 µs before and polls the clock sees the instant %s "
