@@ -11,7 +11,8 @@ namespace apsched::core::detail {
  * ~250 instructions of the ~2,150 a one-shot run costs the scheduler thread, the
  * bottleneck of a burst of due jobs. Here a freed block goes onto one shared list (a lock
  * per block), and a thread that makes runs takes the whole list when its own blocks run
- * out (a lock per batch). At most kKept blocks wait on the list; more go back to the heap.
+ * out (a lock per batch). At most kKept blocks wait on the list (more go back to the heap),
+ * so a thread that makes runs holds at most as many, until it takes them or ends.
  * THREADING: both functions may be called from any thread.
  */
 class RunMemory {
