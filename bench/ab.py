@@ -12,24 +12,21 @@ bin/apsched-bench loads the plugins of its own build). --keys picks the JSON key
 show; by default, the headline figures the runs report.
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 
-from run import fmt_num, log, summary, values
+from run import Runner, fmt_num, log, summary, values
 
 HEADLINE = ("jobs_per_s", "p50_ms", "p99_ms", "max_ms", "adds_per_s", "bytes_per_job", "restart_total_s",
             "all_ran_once_after_restart_s", "total_s", "first_exec_after_run_date_ms")
 
 
-def run_once(build, bench_args):
-    cmd = [os.path.join(build, "bin", "apsched-bench")] + bench_args
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
-    if p.returncode != 0 or not lines:
-        sys.exit("ab.py: %s failed (exit %d): %s" % (" ".join(cmd), p.returncode, p.stderr.strip()[-500:]))
-    return json.loads(lines[-1])
+def run_once(runner, workload, extra):
+    """One run through run.py's Runner (the same command line and JSON reading); exits on a failure."""
+    result = runner.run("apsched", workload, extra, timeout=600)
+    if result is None:
+        sys.exit("ab.py: " + runner.failures[-1])
+    return result
 
 
 def main():
@@ -41,14 +38,21 @@ def main():
     ap.add_argument("bench_args", nargs=argparse.REMAINDER, help="-- then the apsched-bench arguments")
     args = ap.parse_args()
     bench_args = args.bench_args[1:] if args.bench_args[:1] == ["--"] else args.bench_args
-    if not bench_args:
+    if "--workload" not in bench_args[:-1]:
         ap.error("give the apsched-bench arguments after --, e.g. -- --workload w3 --n 100000")
+    at = bench_args.index("--workload")
+    workload, extra = bench_args[at + 1], bench_args[:at] + bench_args[at + 2:]
+
+    for build in (args.a, args.b):
+        if not os.path.isfile(os.path.join(build, "bin", "apsched-bench")):
+            ap.error("%s has no bin/apsched-bench: build it with --target apsched-bench" % build)
 
     runs = {"A": [], "B": []}
-    builds = {"A": args.a, "B": args.b}
+    runners = {side: Runner(argparse.Namespace(build=build, dir="/tmp/apsbench", jsonl=None, replay=None))
+               for side, build in (("A", args.a), ("B", args.b))}
     for i in range(args.runs):
         for side in (("A", "B") if i % 2 == 0 else ("B", "A")):
-            runs[side].append(run_once(builds[side], bench_args))
+            runs[side].append(run_once(runners[side], workload, extra))
             log("run %d/%d %s done" % (i + 1, args.runs, side))
 
     keys = args.keys.split(",") if args.keys else [k for k in HEADLINE if any(k in r for r in runs["A"])]

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "bench_state.h"
+#include "nearest_rank.h"
 
 namespace fs = std::filesystem;
 using apsched::core::BackgroundScheduler;
@@ -47,6 +48,7 @@ using apsched::core::Scheduler;
 using apsched::core::SchedulerOptions;
 using apsched::core::TriggerSpec;
 using apsched::sdk::Value;
+using apsched::bench::nearest_rank;
 
 namespace {
 
@@ -337,13 +339,6 @@ std::string w1(const Args& a) {
 }
 
 // ---------------------------------------------------------------- W2
-
-double nearest_rank(const std::vector<double>& sorted, double pct) {
-  if (sorted.empty()) return NAN;
-  auto rank = static_cast<std::size_t>(std::ceil(pct / 100.0 * static_cast<double>(sorted.size())));
-  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
 
 std::string w2(const Args& a, const std::string& variant) {
   constexpr int kProbes = 500;

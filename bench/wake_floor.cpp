@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "nearest_rank.h"
+
 namespace {
 
 constexpr int kInstants = 500;
@@ -49,11 +51,12 @@ long count_over(const std::vector<std::int64_t>& late_us, std::int64_t limit_us)
   return std::count_if(late_us.begin(), late_us.end(), [limit_us](std::int64_t late) { return late > limit_us; });
 }
 
-/** The nearest-rank percentile, in milliseconds, as apsched-bench reports W2's. */
-double percentile_ms(std::vector<std::int64_t> late_us, int p) {
-  std::sort(late_us.begin(), late_us.end());
-  std::size_t rank = (late_us.size() * static_cast<std::size_t>(p) + 99) / 100;
-  return static_cast<double>(late_us[std::max<std::size_t>(rank, 1) - 1]) / 1000.0;
+/** The nearest-rank percentile of `late_us`, in milliseconds, as apsched-bench reports W2's. */
+double percentile_ms(const std::vector<std::int64_t>& late_us, int p) {
+  std::vector<double> ms;
+  for (std::int64_t late : late_us) ms.push_back(static_cast<double>(late) / 1000.0);
+  std::sort(ms.begin(), ms.end());
+  return apsched::bench::nearest_rank(ms, p);
 }
 
 /** The instant the worker is to see, and what it saw; guarded by `mutex`. */
