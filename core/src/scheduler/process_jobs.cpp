@@ -146,14 +146,10 @@ void SchedulerCore::due_run_times(LoadedJob& job, Timestamp now, std::vector<Tim
   }
 }
 
-void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps) {
-  sdk::JobStore& jobs = store(alias);
-  StoreEntry& entry = stores_.at(alias);
+void SchedulerCore::acquire_batch(sdk::JobStore& jobs, StoreEntry& entry, Timestamp now) {
   std::size_t& batch = entry.batch;
   std::vector<sdk::JobRecord>& due = pass_due_;
-  std::vector<sdk::Release>& releases = pass_releases_;
   due.clear();
-  releases.clear();
   // Room for the whole batch, made before the store hands it over: a job the store
   // removes at hand-over (`taken`) must still be here when the pass gets to it.
   DecodedJobs& cache = entry.decoded;
@@ -166,6 +162,15 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, known, due);
   if (!status.ok()) throw SchedulerError(status.message);
   batch = due.size() == batch ? std::min(2 * batch, StoreEntry::kLargestBatch) : StoreEntry::kFirstBatch;
+}
+
+void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps) {
+  sdk::JobStore& jobs = store(alias);
+  StoreEntry& entry = stores_.at(alias);
+  acquire_batch(jobs, entry, now);
+  const std::vector<sdk::JobRecord>& due = pass_due_;
+  std::vector<sdk::Release>& releases = pass_releases_;
+  releases.clear();
   if (due.empty()) return;
 
   std::vector<std::string> parked;
@@ -181,10 +186,9 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     for (std::size_t i = first_step; i < steps.size(); ++i) steps[i].cancelled = !steps[i].taken;
   };
   try {
-    for (std::size_t k = 0; k < due.size(); ++k) {
-      const sdk::JobRecord& record = due[k];
+    for (const sdk::JobRecord& record : due) {
       const std::string& id = record.id;
-      CachedJob* cached = cache.find(id);  // found by `known` a moment ago: in the CPU's caches
+      CachedJob* cached = entry.decoded.find(id);  // found by `known` a moment ago: in the CPU's caches
       LoadedJob* job = nullptr;
       try {
         job = &decoded(entry, cached, record, alias, fresh);
@@ -206,31 +210,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       clear_waiting(id);
 
       Step& step = steps.emplace_back();
-      step.taken = record.taken;
-      // A taken job's trigger was asked ahead: this run is its last.
-      std::vector<Timestamp>& run_times = pass_run_times_;
-      if (record.taken) run_times.assign(1, *record.next_run_time);
-      else due_run_times(*job, now, run_times);
-      if (!run_times.empty()) {
-        Timestamp last = run_times.back();
-        if (!job->run->instances->take(job->info.max_instances)) {
-          spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})",
-                       job->info.id, job->info.max_instances);
-          Event e = job_event(EVENT_JOB_MAX_INSTANCES, job->info.id, alias);
-          e.scheduled_run_times = run_times;
-          step.after.push_back(std::move(e));
-        } else {
-          step.executor = executor->second;
-          step.executor_alias = job->info.executor;
-          step.job_id = job->info.id;
-          if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
-            step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job->info.id, alias));
-            step.submitted->scheduled_run_times = run_times;
-          }
-          step.run = std::make_unique<JobRunImpl>(*this, job->run, run_times);
-        }
-        job->info.next_run_time = record.taken ? std::nullopt : job->trigger->next_fire_time(last, now);
-      }
+      plan_run(step, *job, record, *executor, alias, now);
       if (job->info.next_run_time) {
         releases.push_back(sdk::Release{job->info.id, job->info.next_run_time, false});
       } else {
@@ -245,7 +225,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     throw;
   }
 
-  status = jobs.release(instance_id_, releases);
+  sdk::Status status = jobs.release(instance_id_, releases);
   if (!status.ok()) {
     // The new run times were not recorded: run nothing now, so nothing runs twice; the
     // jobs stay due and are taken again on the next pass.
@@ -257,7 +237,36 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
     status = jobs.hold(parked, sdk::Lease{waiting_owner(), retry});
     if (!status.ok()) spdlog::error("Job store '{}' could not park waiting jobs: {}", alias, status.message);
   }
-  due.clear();  // drops the documents now; the capacity stays for the next pass
+  pass_due_.clear();  // drops the documents now; the capacity stays for the next pass
+}
+
+void SchedulerCore::plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& record,
+                             const std::pair<const std::string, ExecutorPtr>& executor, const std::string& alias,
+                             Timestamp now) {
+  step.taken = record.taken;
+  // A taken job's trigger was asked ahead: this run is its last.
+  std::vector<Timestamp>& run_times = pass_run_times_;
+  if (record.taken) run_times.assign(1, *record.next_run_time);
+  else due_run_times(job, now, run_times);
+  if (run_times.empty()) return;
+  const Timestamp last = run_times.back();
+  if (!job.run->instances->take(job.info.max_instances)) {
+    spdlog::warn("Execution of job \"{}\" skipped: maximum number of running instances reached ({})", job.info.id,
+                 job.info.max_instances);
+    Event e = job_event(EVENT_JOB_MAX_INSTANCES, job.info.id, alias);
+    e.scheduled_run_times = run_times;
+    step.after.push_back(std::move(e));
+  } else {
+    step.executor = executor.second;
+    step.executor_alias = executor.first;
+    step.job_id = job.info.id;
+    if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
+      step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job.info.id, alias));
+      step.submitted->scheduled_run_times = run_times;
+    }
+    step.run = std::make_unique<JobRunImpl>(*this, job.run, run_times);
+  }
+  job.info.next_run_time = record.taken ? std::nullopt : job.trigger->next_fire_time(last, now);
 }
 
 void SchedulerCore::prepare_runs(LoadedJob& job) {

@@ -215,6 +215,15 @@ class SchedulerCore final : public RunReporter {
   void note_waiting(const std::string& id, const std::string& reason);  // needs lock
   void clear_waiting(const std::string& id);                            // needs lock
   void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
+  /** Takes the store's next batch of due jobs into pass_due_ (and sizes the one after). Needs lock. */
+  void acquire_batch(sdk::JobStore& jobs, StoreEntry& entry, Timestamp now);
+  /**
+   * Fills `step` with the due run of `job` (its record `record`, on `executor`), or with the
+   * event of a run skipped by max_instances, and moves the job to its next run time (none
+   * when this run is its last). Needs lock.
+   */
+  void plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& record,
+                const std::pair<const std::string, ExecutorPtr>& executor, const std::string& alias, Timestamp now);
   /** Into `times` (cleared first): the job's run times due at `now`, one when it coalesces. */
   void due_run_times(LoadedJob& job, Timestamp now, std::vector<Timestamp>& times) const;
   /**
