@@ -37,7 +37,6 @@ class ThreadPassBuffers {
   ThreadPassBuffers() : buffers_(kept().in_use ? own_ : kept()) { buffers_.in_use = true; }
   ~ThreadPassBuffers() {
     buffers_.steps.clear();
-    buffers_.status_of.clear();
     buffers_.statuses.clear();
     buffers_.by_executor.clear();
     buffers_.in_use = false;
@@ -323,8 +322,6 @@ void SchedulerCore::perform(PassBuffers& buffers) {
     if (group == by_executor.end()) group = by_executor.insert(by_executor.end(), {step.executor, {}});
     group->second.push_back(i);
   }
-  std::vector<sdk::Status>& status_of = buffers.status_of;
-  status_of.resize(steps.size());
   for (auto& [executor, indices] : by_executor) {
     std::vector<std::unique_ptr<sdk::JobRun>> runs;
     runs.reserve(indices.size());
@@ -332,22 +329,18 @@ void SchedulerCore::perform(PassBuffers& buffers) {
     std::vector<sdk::Status>& statuses = buffers.statuses;
     statuses.clear();
     (*executor)->submit_all(std::move(runs), statuses);
-    for (std::size_t k = 0; k < indices.size(); ++k)
-      status_of[indices[k]] = k < statuses.size() ? std::move(statuses[k])
-                                                  : sdk::Status{sdk::Code::internal,
-                                                                "the executor's submit_all gave no status for this run "
-                                                                "(a bug in the executor plugin)",
-                                                                {}};
-  }
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    Step& step = steps[i];
-    if (step.executor && !step.cancelled) {
-      if (!status_of[i].ok())
-        spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", step.job_id, step.executor_alias,
-                      status_of[i].message);
-      else if (step.submitted)
-        listeners_.dispatch(*step.submitted);
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      if (k < statuses.size() && statuses[k].ok()) continue;
+      Step& step = steps[indices[k]];
+      step.submitted.reset();  // not submitted: no event says it was
+      spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", step.job_id, step.executor_alias,
+                    k < statuses.size() ? statuses[k].message
+                                        : "the executor's submit_all gave no status for this run (a bug in the "
+                                          "executor plugin)");
     }
+  }
+  for (Step& step : steps) {
+    if (step.submitted && !step.cancelled) listeners_.dispatch(*step.submitted);
     listeners_.dispatch(step.after);
   }
 }

@@ -51,7 +51,6 @@ struct Step {
  */
 struct PassBuffers {
   std::vector<Step> steps;
-  std::vector<sdk::Status> status_of;  ///< per step: what its executor answered
   std::vector<sdk::Status> statuses;   ///< one executor's answers
   std::vector<std::pair<ExecutorPtr, std::vector<std::size_t>>> by_executor;  ///< indices into steps
   bool in_use = false;  ///< a pass on this thread is using them (a pass within it gets its own)
