@@ -18,6 +18,7 @@ struct RunSpec {
   std::string job_id;
   std::shared_ptr<InstanceCount> instances;  ///< its id's running submissions (max_instances)
   std::string jobstore;
+  std::string executor;  ///< the alias of the executor its runs are submitted to
   std::string func;
   Value args;
   Value kwargs;

@@ -257,8 +257,7 @@ void SchedulerCore::plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& r
     step.after.push_back(std::move(e));
   } else {
     step.executor = executor.second;
-    step.executor_alias = executor.first;
-    step.job_id = job.info.id;
+    step.spec = job.run;
     if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
       step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job.info.id, alias));
       step.submitted->scheduled_run_times = run_times;
@@ -273,7 +272,7 @@ void SchedulerCore::prepare_runs(LoadedJob& job) {
   const std::uint64_t generation = libraries_.generation();
   if (job.run_generation == generation) return;
   const Job& info = job.info;
-  job.run = std::make_shared<const RunSpec>(RunSpec{info.id, instances_.count_of(info.id), info.jobstore,
+  job.run = std::make_shared<const RunSpec>(RunSpec{info.id, instances_.count_of(info.id), info.jobstore, info.executor,
                                                     info.func, info.args, info.kwargs, info.misfire_grace_time,
                                                     info.timeout, libraries_.resolve(info.func)});
   job.run_generation = generation;
@@ -333,7 +332,7 @@ void SchedulerCore::perform(PassBuffers& buffers) {
       if (k < statuses.size() && statuses[k].ok()) continue;
       Step& step = steps[indices[k]];
       step.submitted.reset();  // not submitted: no event says it was
-      spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", step.job_id, step.executor_alias,
+      spdlog::error("Error submitting job \"{}\" to executor \"{}\": {}", step.spec->job_id, step.spec->executor,
                     k < statuses.size() ? statuses[k].message
                                         : "the executor's submit_all gave no status for this run (a bug in the "
                                           "executor plugin)");

@@ -34,8 +34,7 @@ using ExecutorPtr = std::shared_ptr<PluginObject<sdk::Executor>>;
  */
 struct Step {
   ExecutorPtr executor;  ///< null: nothing to submit
-  std::string executor_alias;
-  std::string job_id;
+  std::shared_ptr<const RunSpec> spec;  ///< the run's job (for a refused run's message)
   std::unique_ptr<JobRunImpl> run;
   std::unique_ptr<Event> submitted;  ///< built only when a listener wants it
   std::vector<Event> after;
