@@ -60,7 +60,8 @@ sdk::Status ThreadPoolExecutor::submit(std::unique_ptr<sdk::JobRun> run) noexcep
 
 void ThreadPoolExecutor::submit_all(std::vector<std::unique_ptr<sdk::JobRun>> runs,
                                     std::vector<sdk::Status>& statuses) noexcept {
-  statuses.assign(runs.size(), sdk::Status::success());
+  statuses.clear();
+  statuses.resize(runs.size());  // each a success until enqueue says otherwise (cheaper than copying one)
   enqueue(runs, statuses);
   // The runs not queued are destroyed with `runs`, outside the lock.
 }
