@@ -209,7 +209,7 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
       clear_waiting(id);
 
       Step& step = steps.emplace_back();
-      plan_run(step, *job, record, *executor, alias, now);
+      plan_run(step, *job, record, executor->second, alias, now);
       if (job->info.next_run_time) {
         releases.push_back(sdk::Release{job->info.id, job->info.next_run_time, false});
       } else {
@@ -239,9 +239,8 @@ void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::
   pass_due_.clear();  // drops the documents now; the capacity stays for the next pass
 }
 
-void SchedulerCore::plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& record,
-                             const std::pair<const std::string, ExecutorPtr>& executor, const std::string& alias,
-                             Timestamp now) {
+void SchedulerCore::plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& record, const ExecutorPtr& executor,
+                             const std::string& alias, Timestamp now) {
   step.taken = record.taken;
   // A taken job's trigger was asked ahead: this run is its last.
   std::vector<Timestamp>& run_times = pass_run_times_;
@@ -256,7 +255,7 @@ void SchedulerCore::plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& r
     e.scheduled_run_times = run_times;
     step.after.push_back(std::move(e));
   } else {
-    step.executor = executor.second;
+    step.executor = executor;
     step.spec = job.run;
     if (listeners_.wants(EVENT_JOB_SUBMITTED)) {
       step.submitted = std::make_unique<Event>(job_event(EVENT_JOB_SUBMITTED, job.info.id, alias));

@@ -220,8 +220,8 @@ class SchedulerCore final : public RunReporter {
    * event of a run skipped by max_instances, and moves the job to its next run time (none
    * when this run is its last). Needs lock.
    */
-  void plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& record,
-                const std::pair<const std::string, ExecutorPtr>& executor, const std::string& alias, Timestamp now);
+  void plan_run(Step& step, LoadedJob& job, const sdk::JobRecord& record, const ExecutorPtr& executor,
+                const std::string& alias, Timestamp now);
   /** Into `times` (cleared first): the job's run times due at `now`, one when it coalesces. */
   void due_run_times(LoadedJob& job, Timestamp now, std::vector<Timestamp>& times) const;
   /**
