@@ -177,19 +177,12 @@ TEST_CASE("a background scheduler waiting for a later job runs a sooner one adde
 
 TEST_CASE("a run its executor refuses gets no submitted event, and the job keeps its schedule",
           "[scheduler][events]") {
-  core::SchedulerOptions options = SchedulerHarness::test_options();
-  options.plugin_path.push_back(APSCHED_FIXTURE_PLUGIN_DIR);
-  auto clock = std::make_shared<core::ManualClock>(kStart);
-  options.clock = clock;
-  core::EventLoopScheduler scheduler(options, [] {});
-  scheduler.add_executor("default", sdk::Value::Map{{"type", "refusing"}});
-  std::vector<core::EventCode> codes;  // passes run on this thread, and so do the listeners
-  scheduler.add_listener([&codes](const core::Event& e) { codes.push_back(e.code); });
-  scheduler.add_job(SchedulerHarness::interval_job("refused", 1));
-  scheduler.start();
-  codes.clear();
-  clock->advance_seconds(1);
-  CHECK(scheduler.process_due_jobs() == kStart + 2 * kSecond);
-  CHECK(codes.empty());
-  CHECK(scheduler.get_job("refused")->next_run_time == kStart + 2 * kSecond);
+  SchedulerHarness h({}, "refusing", {APSCHED_FIXTURE_PLUGIN_DIR});
+  h.scheduler().add_job(SchedulerHarness::interval_job("refused", 1));
+  h.scheduler().start();
+  h.clear_events();
+  h.advance(1);
+  CHECK(h.pass() == kStart + 2 * kSecond);
+  CHECK(h.events().empty());
+  CHECK(h.scheduler().get_job("refused")->next_run_time == kStart + 2 * kSecond);
 }

@@ -2,9 +2,11 @@
 
 namespace apsched::testing {
 
-SchedulerHarness::SchedulerHarness(core::JobDefaults defaults, const char* executor)
+SchedulerHarness::SchedulerHarness(core::JobDefaults defaults, const char* executor,
+                                   const std::vector<std::filesystem::path>& more_plugins)
     : clock_(std::make_shared<core::ManualClock>(kStart)) {
   core::SchedulerOptions options = test_options();
+  options.plugin_path.insert(options.plugin_path.end(), more_plugins.begin(), more_plugins.end());
   options.job_defaults = defaults;
   options.clock = clock_;
   scheduler_ = std::make_unique<core::EventLoopScheduler>(options, [this] {

@@ -3,6 +3,7 @@
 // pass), inline executor unless told otherwise, and a record of every event.
 #include <apsched/core/scheduler.h>
 
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -17,7 +18,9 @@ constexpr Timestamp kStart = 1767614400LL * kSecond;
 
 class SchedulerHarness {
  public:
-  explicit SchedulerHarness(core::JobDefaults defaults = {}, const char* executor = "inline");
+  /** `more_plugins`: directories searched for plugins after the built ones (the test fixtures'). */
+  explicit SchedulerHarness(core::JobDefaults defaults = {}, const char* executor = "inline",
+                            const std::vector<std::filesystem::path>& more_plugins = {});
 
   core::EventLoopScheduler& scheduler() { return *scheduler_; }
   core::ManualClock& clock() { return *clock_; }

@@ -145,7 +145,8 @@ void SchedulerCore::due_run_times(LoadedJob& job, Timestamp now, std::vector<Tim
   }
 }
 
-void SchedulerCore::acquire_batch(sdk::JobStore& jobs, StoreEntry& entry, Timestamp now) {
+const std::vector<sdk::JobRecord>& SchedulerCore::acquire_batch(sdk::JobStore& jobs, StoreEntry& entry,
+                                                                 Timestamp now) {
   std::size_t& batch = entry.batch;
   std::vector<sdk::JobRecord>& due = pass_due_;
   due.clear();
@@ -161,13 +162,13 @@ void SchedulerCore::acquire_batch(sdk::JobStore& jobs, StoreEntry& entry, Timest
   sdk::Status status = jobs.acquire_due(now, sdk::Lease{instance_id_, now + kLeaseMicros}, batch, known, due);
   if (!status.ok()) throw SchedulerError(status.message);
   batch = due.size() == batch ? std::min(2 * batch, StoreEntry::kLargestBatch) : StoreEntry::kFirstBatch;
+  return due;
 }
 
 void SchedulerCore::process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps) {
   sdk::JobStore& jobs = store(alias);
   StoreEntry& entry = stores_.at(alias);
-  acquire_batch(jobs, entry, now);
-  const std::vector<sdk::JobRecord>& due = pass_due_;
+  const std::vector<sdk::JobRecord>& due = acquire_batch(jobs, entry, now);
   std::vector<sdk::Release>& releases = pass_releases_;
   releases.clear();
   if (due.empty()) return;

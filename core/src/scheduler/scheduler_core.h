@@ -213,8 +213,8 @@ class SchedulerCore final : public RunReporter {
   void note_waiting(const std::string& id, const std::string& reason);  // needs lock
   void clear_waiting(const std::string& id);                            // needs lock
   void process_store(const std::string& alias, Timestamp now, std::vector<Step>& steps);  // needs lock
-  /** Takes the store's next batch of due jobs into pass_due_ (and sizes the one after). Needs lock. */
-  void acquire_batch(sdk::JobStore& jobs, StoreEntry& entry, Timestamp now);
+  /** Takes the store's next batch of due jobs (kept in pass_due_) and sizes the one after. Needs lock. */
+  const std::vector<sdk::JobRecord>& acquire_batch(sdk::JobStore& jobs, StoreEntry& entry, Timestamp now);
   /**
    * Fills `step` with the due run of `job` (its record `record`, on `executor`), or with the
    * event of a run skipped by max_instances, and moves the job to its next run time (none
