@@ -38,6 +38,7 @@ class Runner:
         self.args = args
         self.bench = os.path.join(args.build, "bin", "apsched-bench")
         self.wake_floor = os.path.join(args.build, "bin", "apsched-wake-floor")
+        self.restart_floor = os.path.join(args.build, "bin", "apsched-restart-floor")
         self.jsonl = open(args.jsonl, "w") if args.jsonl else None
         self.failures = []
         # --replay: the runs of an earlier --jsonl file, returned in the order they were made
@@ -52,6 +53,8 @@ class Runner:
     def cmd(self, impl, workload, extra):
         if impl == "wake-floor":
             return [self.wake_floor]
+        if impl == "restart-floor":
+            return [self.restart_floor, "--dir", self.args.dir] + [str(x) for x in extra]
         if impl == "apsched":
             base = [self.bench]
         else:
@@ -298,6 +301,7 @@ def main():
     for key, workload, extra, figures in plan:
         results[key] = {"apsched": [], "apscheduler": []}
     leads, lead_notes, floors, wake_floors = {}, [], [], []
+    restart_floors = {10000: [], 100000: []}
     for i in range(args.runs):
         order = ("apsched", "apscheduler") if i % 2 == 0 else ("apscheduler", "apsched")
         for key, workload, extra, figures in plan:
@@ -307,6 +311,10 @@ def main():
             if key == "w2":
                 # The machine's own wake-up lateness, at W2 idle's spacing, next to each W2 idle pair.
                 wake_floors.append(R.run("wake-floor", "wake-floor"))
+            if workload == "w4-restart":
+                # The least a restart that returns N Job snapshots costs here, next to each pair.
+                n = 10000 if key == "w4r-10k" else 100000
+                restart_floors[n].append(R.run("restart-floor", "restart-floor", ["--db", dbs[("apsched", n)]]))
             for impl in order:
                 if workload == "w4-restart":
                     n = 10000 if key == "w4r-10k" else 100000
@@ -487,6 +495,21 @@ def main():
                    "any design that runs jobs on a pool thread)%s." % (
                        fmt_num(statistics.median(w2a)), floor_figure("sleep_p99_ms"), floor_figure("spin_p99_ms"),
                        floor_figure("handoff_p99_ms"), stalls))
+        out.append("")
+    floor_parts = []
+    for n, key in ((10000, "w4r-10k"), (100000, "w4r-100k")):
+        fl = values(restart_floors[n], "floor_s")
+        ra = values(results[key]["apsched"], "restart_total_s")
+        rp = values(results[key]["apscheduler"], "restart_total_s")
+        if fl and ra and rp:
+            floor_parts.append("%s stored: apsched %s s, floor %s s, APScheduler %s s, so at most %.1fx" % (
+                "{:,}".format(n), fmt_num(statistics.median(ra)), summary(fl)[0], fmt_num(statistics.median(rp)),
+                statistics.median(rp) / statistics.median(fl)))
+    if floor_parts:
+        out.append("W4 restart against its floor (apsched-restart-floor, run next to each restart pair): SQLite "
+                   "reading the same rows in the store's order and building a Job snapshot per row from constants "
+                   "(no JSON parsed, no trigger made), the least that any get_jobs() returning every job costs on "
+                   "this machine: " + "; ".join(floor_parts) + " (medians).")
         out.append("")
     for impl in ("apsched", "apscheduler"):
         capped = [r for r in results["w4"][impl] if r and r.get("capped")]
