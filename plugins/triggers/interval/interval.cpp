@@ -87,10 +87,12 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
         "interval must be positive: got no length; set weeks, days, hours, minutes and/or seconds "
         "(e.g. seconds: 30)",
         "seconds");
-  long double total = static_cast<long double>(whole) + std::nearbyint(fractional);
+  // nearbyint on a long double is slow (x87), and most intervals have no fractional part.
+  const long double fraction_micros = fractional == 0 ? 0 : std::nearbyint(fractional);
+  long double total = static_cast<long double>(whole) + fraction_micros;
   if (overflow || std::fabs(total) > kMaxIntervalMicros)
     throw sdk::Error("interval is too long: got " + given_text() + "; the longest allowed is 1000000 weeks", first_key);
-  interval_ = whole + static_cast<sdk::Timestamp>(std::nearbyint(fractional));
+  interval_ = whole + static_cast<sdk::Timestamp>(fraction_micros);
   if (interval_ <= 0)
     throw sdk::Error("interval must be positive: got " + given_text() + " (" + seconds_text(interval_) +
                          "); make the sum of weeks, days, hours, minutes and seconds greater than zero",
