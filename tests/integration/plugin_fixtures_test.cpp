@@ -94,7 +94,8 @@ TEST_CASE("a plugin built with another toolchain is refused", "[integration][fix
 TEST_CASE("a shared object that exports no apsched plugin is refused", "[integration][fixtures]") {
   ConfigFile config(trigger_config("missing_alias"));
   require_refused(config, {config.at("type: missing_alias"), plugin_file("trigger_missing_alias.so"),
-                           "not an apsched plugin", APSCHED_STRINGIFY(APSCHED_PLUGIN_ALIAS)});
+                           "not an apsched plugin", APSCHED_STRINGIFY(APSCHED_PLUGIN_ALIAS),
+                           "build it with the SDK's APSCHED_*_PLUGIN(...) macro"});
 }
 
 TEST_CASE("a plugin whose declared type differs from its file name is refused", "[integration][fixtures]") {
@@ -197,7 +198,7 @@ TEST_CASE("a job library built with another toolchain is refused", "[integration
 TEST_CASE("a shared object that exports no job table is refused as a job library", "[integration][fixtures]") {
   ConfigFile config(job_config("not_jobs:hello"));
   require_refused(config, {config.at("not_jobs:hello"), jobs_file("libnot_jobs.so"), "not an apsched job library",
-                           APSCHED_STRINGIFY(APSCHED_JOBS_ALIAS)});
+                           APSCHED_STRINGIFY(APSCHED_JOBS_ALIAS), "build it with the SDK's APSCHED_JOB_LIBRARY() macro"});
 }
 
 TEST_CASE("a job library registering one name twice is refused", "[integration][fixtures]") {

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "apsched/core/errors.h"
+#include "apsched/sdk/descriptor.h"  // APSCHED_JOBS_ALIAS
 #include "apsched/sdk/version.h"
 
 namespace apsched::core::detail {
