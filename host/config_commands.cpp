@@ -55,13 +55,15 @@ int jobs_command(const std::vector<std::string>& args) {
   if (!config) return 1;
   try {
     core::Scheduler scheduler(config->options());
-    if (!report_problems(core::configure(scheduler, *config), file)) return 1;
+    // The stores are listed even when some of the config is wrong: what they hold (and why
+    // a job cannot run, e.g. its library is missing) is what one looks for then.
+    const bool configured = report_problems(core::configure(scheduler, *config), file);
     scheduler.print_jobs(std::cout);
+    return configured ? 0 : 1;
   } catch (const core::SchedulerError& e) {
     std::cerr << "apsched: " << e.what() << "\n";
     return 1;
   }
-  return 0;
 }
 
 }  // namespace apsched::host

@@ -73,10 +73,15 @@ void stop(apsched::test::ChildProcess& host) {
   CHECK(status.describe() == "exit status 0");
 }
 
-/** Lets `waiter` run on v1 (the store holds it then), stops, and leaves a config without jobs. */
-void store_waiter_and_stop(WatchingHost& first) {
+/** Lets `waiter` run on v1 (the store holds it then) and stops. */
+void run_waiter_and_stop(WatchingHost& first) {
   REQUIRE_WITHIN(*first.process, [&] { return contains(first / "out.txt", "v1"); });
   stop(*first.process);
+}
+
+/** run_waiter_and_stop(), leaving a config without jobs. */
+void store_waiter_and_stop(WatchingHost& first) {
+  run_waiter_and_stop(first);
   write_file(first.config.file(), watching_config(""));  // the job is only in the store now
 }
 
@@ -195,4 +200,20 @@ TEST_CASE("hot-add: a broken library dropped in is refused with the reason and t
   REQUIRE_WITHIN(*host.process, [&] { return count_lines(host / "fast.txt") >= lines + 2; });
   CHECK_THAT(read_file(host / "fast.txt"), !Contains("v2"));
   stop(*host.process);
+}
+
+TEST_CASE("apsched jobs names a config job whose library is missing and still lists what the stores hold",
+          "[integration][hot-add][commands]") {
+  WatchingHost first(job("waiter", "version", "out.txt", 0.3), "apsched-jobs-missing-library");
+  run_waiter_and_stop(first);
+  fs::remove(first / kLibrary);
+
+  auto listed = run_apsched({"jobs", "-c", first.config.file().string()});
+  INFO(listed.output());
+  CHECK(listed.status.describe() == "exit status 1");
+  CHECK_THAT(listed.err, Contains(first.config.at("'versioned:version'")));
+  CHECK_THAT(listed.err, Contains("job library 'versioned' not found"));
+  CHECK_THAT(listed.out, Contains("Jobstore default:"));
+  CHECK_THAT(listed.out, Contains("waiter: version (trigger: interval["));
+  CHECK_THAT(listed.out, Contains("waiting: job library 'versioned' not found"));
 }
