@@ -1,4 +1,5 @@
 // The apsched command: run, check, next, jobs.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,9 +14,12 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run   [-c CONFIG]                           run the scheduler host (default config: configs/default.yaml)\n"
     "  check  -c CONFIG                            validate a config: plugins, job references, triggers\n"
-    "  next  --trigger 'YAML' [--from ISO] [--count N] [--timezone ZONE]\n"
+    "  next  -t 'YAML' [--from ISO] [-n N] [--timezone ZONE]\n"
     "                                              print a trigger's next fire times\n"
-    "  jobs   -c CONFIG                            list the jobs in the configured stores\n";
+    "  jobs   -c CONFIG                            list the jobs in the configured stores\n"
+    "\n"
+    "-c is also --config, -t --trigger, -n --count; a long option takes its value after '=' too\n"
+    "(--count=3). -h, --help or help: this text.\n";
 
 }  // namespace
 
@@ -27,6 +31,11 @@ int main(int argc, char** argv) {
   }
   std::string command = args[0];
   args.erase(args.begin());
+  if (std::find_if(args.begin(), args.end(), [](const std::string& a) { return a == "-h" || a == "--help"; }) !=
+      args.end()) {
+    std::cout << kUsage;
+    return 0;
+  }
   try {
     if (command == "run") return apsched::host::run_command(args);
     if (command == "check") return apsched::host::check_command(args);

@@ -46,6 +46,8 @@ int next_command(const std::vector<std::string>& args) {
     core::TriggerSpec trigger = core::TriggerSpec::from_yaml(*trigger_text);
     core::TriggerPreview preview = core::preview_trigger(trigger, from, count, scheduler_options);
     for (core::Timestamp t : preview.times) std::cout << sdk::format_datetime(t, preview.timezone) << "\n";
+    if (preview.times.empty())
+      std::cerr << "apsched: the trigger has no fire time at or after " << sdk::format_datetime(from, zone) << "\n";
   } catch (const core::SchedulerError& e) {
     std::cerr << "apsched: invalid trigger" << (e.field().empty() ? "" : " (" + e.field() + ")") << ": " << e.what()
               << "\n";

@@ -60,6 +60,15 @@ TEST_CASE("apsched check on a file that does not exist exits 1 naming it", "[int
   CHECK_THAT(result.err, Contains(missing));
 }
 
+TEST_CASE("--help after a command prints the usage with exit status 0", "[integration][commands]") {
+  for (const char* command : {"run", "check", "next", "jobs"}) {
+    CommandResult result = run_apsched({command, "--help"});
+    INFO(command << ": " << result.output());
+    CHECK(result.status.describe() == "exit status 0");
+    CHECK_THAT(result.out, Contains(kUsage));
+  }
+}
+
 TEST_CASE("an unknown command is a usage error", "[integration][commands]") {
   CommandResult result = run_apsched({"frobnicate"});
   INFO(result.output());
@@ -133,6 +142,24 @@ TEST_CASE("apsched next prints fewer lines when the trigger ends", "[integration
     INFO(result.output());
     CHECK(result.status.describe() == "exit status 0");
     CHECK(result.out == "2030-06-01T10:00:00+02:00\n");
+  }
+  SECTION("a date before --from: nothing, and it says so") {
+    CommandResult result = run_apsched({"next", "--trigger", "{type: date, run_date: '2030-06-01T10:00:00', timezone: UTC}",
+                                        "--from", "2030-07-01T00:00:00+00:00"});
+    INFO(result.output());
+    CHECK(result.status.describe() == "exit status 0");
+    CHECK(result.out.empty());
+    CHECK_THAT(result.err, Contains("no fire time at or after 2030-07-01T00:00:00+00:00"));
+  }
+  SECTION("an or with a date before --from: the other part's times only") {
+    CommandResult result = run_apsched(
+        {"next", "--trigger",
+         "{type: or, triggers: [{type: date, run_date: '2030-06-01T10:00:00', timezone: UTC},"
+         " {type: interval, hours: 12, start_date: '2030-06-01T00:00:00', timezone: UTC}]}",
+         "--from", "2030-07-01T00:00:00+00:00", "--count", "2"});
+    INFO(result.output());
+    CHECK(result.status.describe() == "exit status 0");
+    CHECK(result.out == "2030-07-01T00:00:00+00:00\n2030-07-01T12:00:00+00:00\n");
   }
 }
 

@@ -14,15 +14,23 @@ TriggerPreview preview_trigger(const TriggerSpec& trigger, Timestamp from, int c
   detail::KernelHost host(clock, zone, options.base_directory.string(), catalog);
   auto handle = detail::TriggerHandle::create(catalog, trigger.config, host);
 
+  // The fire time after `previous`, with `now` as the trigger's now.
+  auto after = [&](Timestamp previous, Timestamp now) {
+    std::optional<Timestamp> following = handle->next_fire_time(previous, now);
+    if (following && *following <= previous)
+      throw SchedulerError("trigger " + handle->describe() + " returned " + sdk::format_datetime(*following, zone) +
+                           " after " + sdk::format_datetime(previous, zone) + ": fire times must increase");
+    return following;
+  };
   TriggerPreview preview{{}, handle->timezone()};
   std::optional<Timestamp> next = handle->next_fire_time(std::nullopt, from);
+  // A date trigger's first time is its run date even when that has passed (a job added
+  // late still runs within its misfire grace time, as in APScheduler); a preview shows
+  // what comes at or after `from` only.
+  while (next && *next < from) next = after(*next, from);
   while (next && static_cast<int>(preview.times.size()) < count) {
     preview.times.push_back(*next);
-    std::optional<Timestamp> following = handle->next_fire_time(next, *next);
-    if (following && *following <= *next)
-      throw SchedulerError("trigger " + handle->describe() + " returned " + sdk::format_datetime(*following, zone) +
-                           " after " + sdk::format_datetime(*next, zone) + ": fire times must increase");
-    next = following;
+    next = after(*next, *next);
   }
   return preview;
 }
