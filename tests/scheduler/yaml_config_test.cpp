@@ -141,3 +141,20 @@ TEST_CASE("TriggerSpec from YAML and from code", "[config]") {
   CHECK_THROWS_AS(core::TriggerSpec::from_yaml("[1, 2]"), core::ConfigError);
   CHECK_THROWS_WITH(core::TriggerSpec::from_yaml("{type: cron"), Contains("invalid YAML"));
 }
+
+TEST_CASE("a config with a second YAML document is refused where it starts, not cut to the first", "[config]") {
+  CHECK_THAT(load_error("jobs: []\n---\njobs: [1]\n"),
+             Contains("bad.yaml:3:1: a second YAML document (after '---'): apsched reads one"));
+  CHECK(load_error("---\njobs: []\n") == "accepted");  // one document, explicitly started
+  CHECK(load_error("") == "accepted");                 // empty: the defaults
+}
+
+TEST_CASE("a directory given as the config is refused, not read as an empty config", "[config]") {
+  testing::TempDir dir("apsched-config-dir");
+  try {
+    core::Config::load(dir.path());
+    FAIL("a directory was accepted as a config");
+  } catch (const core::ConfigError& e) {
+    CHECK_THAT(e.what(), Contains(dir.path().string() + ": is a directory, not a config file"));
+  }
+}

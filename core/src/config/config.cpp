@@ -252,18 +252,15 @@ Config Config::load(const fs::path& file) {
   Config config;
   config.file_ = file;
   config.options_.base_directory = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  std::error_code status_error;
+  if (fs::is_directory(file, status_error))
+    throw ConfigError(file.string() + ": is a directory, not a config file: give the path of a YAML file");
   std::ifstream in(file);
   if (!in) throw ConfigError(file.string() + ": cannot read the config file: " + std::strerror(errno));
   std::stringstream text;
   text << in.rdbuf();
   detail::SourceMarks marks;
-  Value root;
-  try {
-    root = detail::to_value(YAML::Load(text.str()), "", file.string(), &marks);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file.string() + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                      ": invalid YAML: " + e.msg);
-  }
+  Value root = detail::parse_yaml_value(text.str(), file.string(), &marks);
   for (const auto& [path, mark] : marks) config.marks_.emplace(path, std::make_pair(mark.line, mark.column));
   ConfigReaderImpl(config).read(root);
   config.settings_ = root.is_map() ? root : Value(Value::Map{});

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <string>
+#include <vector>
 
 #include "apsched/core/errors.h"
 
@@ -65,12 +66,19 @@ sdk::Value to_value(const YAML::Node& node, const std::string& path, const std::
   return {};
 }
 
-sdk::Value parse_yaml_value(std::string_view text, std::string_view what) {
+sdk::Value parse_yaml_value(std::string_view text, std::string_view what, SourceMarks* marks) {
+  const std::string source(what);
+  std::vector<YAML::Node> documents;
   try {
-    return to_value(YAML::Load(std::string(text)), "", std::string(what), nullptr);
+    documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    throw ConfigError(location(std::string(what), e.mark) + ": invalid YAML: " + e.msg);
+    throw ConfigError(location(source, e.mark) + ": invalid YAML: " + e.msg);
   }
+  // yaml-cpp's Load would read the first document and drop the rest without a word.
+  if (documents.size() > 1)
+    throw ConfigError(location(source, documents[1].Mark()) +
+                      ": a second YAML document (after '---'): apsched reads one; merge them or remove the '---'");
+  return documents.empty() ? sdk::Value{} : to_value(documents[0], "", source, marks);
 }
 
 }  // namespace apsched::core::detail

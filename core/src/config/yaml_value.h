@@ -26,7 +26,10 @@ using SourceMarks = std::map<std::string, SourceMark, std::less<>>;
  */
 sdk::Value to_value(const YAML::Node& node, const std::string& path, const std::string& what, SourceMarks* marks);
 
-/** Parses a YAML text into plain data; throws ConfigError with line:column. */
-sdk::Value parse_yaml_value(std::string_view text, std::string_view what);
+/**
+ * Parses a YAML text (one document) into plain data, recording marks as to_value does;
+ * throws ConfigError "<what>:line:column: ..." on invalid YAML or a second document.
+ */
+sdk::Value parse_yaml_value(std::string_view text, std::string_view what, SourceMarks* marks = nullptr);
 
 }  // namespace apsched::core::detail
