@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -36,8 +37,10 @@ fs::path default_config() {
  * gracefully (waiting for running jobs), a second one exits at once. The signals are blocked in every thread (the mask is set before any
  * thread starts) and taken by sigwait in one thread of ours. A signal that comes while
  * the scheduler is still starting is kept until it has started, so it is never lost.
+ * The thread that shuts down is started with the signal thread, not when a signal comes:
+ * a host at the process limit (ulimit -u) could not start it then.
  *
- * Locking rule: `mutex_` guards started_, abandoned_ and shutdown_.
+ * Locking rule: `mutex_` guards started_, requested_ and abandoned_.
  */
 class SignalHandler {
  public:
@@ -72,7 +75,9 @@ class SignalHandler {
     if (shutdown_.joinable()) shutdown_.join();
   }
 
+  /** Starts the signal and shutdown threads; throws std::system_error when it cannot. */
   void listen() {
+    shutdown_ = std::thread([this] { shut_down(); });
     listener_ = std::thread([this] {
       for (int received = 0;;) {
         int signal = 0;
@@ -89,19 +94,20 @@ class SignalHandler {
         spdlog::info("Received {}: shutting down, waiting for running jobs (send it again to exit at once)",
                      strsignal(signal));
         std::lock_guard lock(mutex_);
-        shutdown_ = std::thread([this] { shut_down(); });
+        requested_ = true;
+        cv_.notify_all();
       }
     });
   }
 
   /** After the loop has stopped: waits until the shutdown (running jobs) has finished. */
   void wait_for_shutdown() {
-    std::thread shutdown;
     {
       std::lock_guard lock(mutex_);
-      shutdown = std::move(shutdown_);
+      abandoned_ = true;  // a shutdown already asked for still runs (it is past its wait)
+      cv_.notify_all();
     }
-    if (shutdown.joinable()) shutdown.join();
+    if (shutdown_.joinable()) shutdown_.join();
   }
 
  private:
@@ -110,8 +116,8 @@ class SignalHandler {
   void shut_down() {
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return started_ || abandoned_; });
-      if (!started_) return;
+      cv_.wait(lock, [this] { return (started_ && requested_) || abandoned_; });
+      if (!(started_ && requested_)) return;
     }
     try {
       scheduler_.shutdown(true);
@@ -126,6 +132,7 @@ class SignalHandler {
   std::mutex mutex_;
   std::condition_variable cv_;
   bool started_ = false;
+  bool requested_ = false;  ///< a first SIGINT/SIGTERM came
   bool abandoned_ = false;
   std::thread shutdown_;
   std::thread listener_;
@@ -179,6 +186,10 @@ int run_command(const std::vector<std::string>& args) {
     signals.wait_for_shutdown();
   } catch (const core::SchedulerError& e) {
     spdlog::critical("{}", e.what());
+    return 1;
+  } catch (const std::system_error& e) {
+    spdlog::critical("cannot start the host's threads: {} (is the user's process limit, ulimit -u, reached?)",
+                     e.what());
     return 1;
   }
   return 0;

@@ -223,3 +223,40 @@ TEST_CASE("apsched run without -c runs configs/default.yaml", "[integration][run
   CHECK(status.describe() == "exit status 0");
   CHECK_THAT(host.output(), Contains(kShutDown));
 }
+
+TEST_CASE("a host at the user's process limit still shuts down cleanly on SIGINT", "[integration][run]") {
+  // As nobody (root is not held to RLIMIT_NPROC), with a process pool larger than the limit:
+  // its workers take every process the user may have, so no thread can be started after them.
+  ConfigFile config(
+      "executors: {default: {type: processpool, max_workers: 100000}}\n"
+      "jobs:\n"
+      "  - {id: t, func: 'example_jobs:noop', trigger: {type: interval, seconds: 1}}\n",
+      "apsched-nproc");
+  namespace fs = std::filesystem;
+  fs::permissions(config.dir(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                    fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(config.file(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                     fs::perms::others_read);
+  const std::vector<std::string> as_nobody = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  std::vector<std::string> probe = as_nobody;
+  probe.insert(probe.end(), {APSCHED_BINARY, "--help"});
+  CommandResult can_run = run_apsched(std::vector<std::string>(probe.begin() + 1, probe.end()), kGenerous, probe[0]);
+  if (can_run.status.describe() != "exit status 0") {
+    WARN("not run: nobody cannot run " << APSCHED_BINARY << " here: " << can_run.output());
+    return;
+  }
+
+  std::vector<std::string> argv = as_nobody;
+  argv.insert(argv.end(), {"/bin/bash", "-c",
+                           "ulimit -u 120 && exec '" + std::string(APSCHED_BINARY) + "' run -c '" +
+                               config.file().string() + "'"});
+  ChildProcess host(argv, config.dir(), config.dir());
+  REQUIRE_OUTPUT(host, "cannot start a job worker");
+  host.send_signal(SIGINT);
+  auto status = host.wait();
+  INFO(host.output());
+  CHECK(status.describe() == "exit status 0");
+  CHECK_THAT(host.output(), !Contains("terminate called"));
+  CHECK_THAT(host.output(), Contains("ulimit -u, is reached: lower max_workers or raise the limit"));
+  CHECK_THAT(host.output(), Contains(kShutDown));
+}

@@ -135,6 +135,10 @@ WorkerProcess::WorkerProcess(const std::vector<std::string>& argv) {
   int error = ::posix_spawn(&pid_, args[0], &actions, &attributes, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
+  if (error == EAGAIN)
+    fail("cannot start the job worker " + argv[0] +
+             " (the user's process limit, ulimit -u, is reached: lower max_workers or raise the limit)",
+         error);
   if (error != 0) fail("cannot start the job worker " + argv[0], error);
 
   pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
