@@ -103,6 +103,22 @@ TEST_CASE("apsched jobs lists the configured jobs with their triggers", "[integr
   if (!cron_job.empty()) CHECK_THAT(result.out, Contains("cron[hour='2', minute='30']"));
 }
 
+TEST_CASE("apsched jobs shows a store that cannot be read as such and lists the others", "[integration][commands]") {
+  ConfigFile config(
+      "jobstores:\n"
+      "  broken: {type: sqlite, path: a-directory}\n"
+      "jobs:\n"
+      "  - {id: every3s, func: 'example_jobs:tick', trigger: {type: interval, seconds: 3}}\n");
+  fs::create_directory(config.dir() / "a-directory");
+  CommandResult result = run_apsched({"jobs", "-c", config.file().string()});
+  INFO(result.output());
+  CHECK(result.status.describe() == "exit status 1");
+  CHECK_THAT(result.out, Contains("every3s: tick (trigger: interval[0:00:03], pending)"));
+  CHECK_THAT(result.out, Contains("Jobstore broken:\n    cannot be listed: job store 'broken' could not start"));
+  CHECK_THAT(result.out, Contains("Jobstore default:\n    No scheduled jobs"));
+  CHECK_THAT(result.err, Contains("is a directory"));
+}
+
 TEST_CASE("apsched jobs refuses a bad config with exit status 1", "[integration][commands]") {
   ConfigFile config(
       "jobs:\n"

@@ -423,10 +423,22 @@ std::optional<Job> SchedulerCore::get_job(const std::string& id, const std::stri
   return std::nullopt;
 }
 
-std::vector<Job> SchedulerCore::get_jobs(const std::string& jobstore) {
+std::vector<Job> SchedulerCore::get_jobs(const std::string& jobstore, std::map<std::string, std::string>* unlisted) {
   std::lock_guard lock(mutex_);
   std::vector<Job> stored;
-  for (const auto& alias : store_aliases(jobstore)) list_store(alias, stored);
+  for (const auto& alias : store_aliases(jobstore)) {
+    if (!unlisted) {
+      list_store(alias, stored);
+      continue;
+    }
+    const std::size_t before = stored.size();
+    try {
+      list_store(alias, stored);
+    } catch (const SchedulerError& e) {
+      stored.erase(stored.begin() + static_cast<std::ptrdiff_t>(before), stored.end());  // none listed in part
+      unlisted->emplace(alias, e.what());
+    }
+  }
   std::vector<Job> pending;
   for (const auto& p : pending_) {
     if (!jobstore.empty() && p.job.info.jobstore != jobstore) continue;
@@ -445,7 +457,8 @@ std::vector<Job> SchedulerCore::get_jobs(const std::string& jobstore) {
 }
 
 void SchedulerCore::print_jobs(std::ostream& out, const std::string& jobstore) {
-  std::vector<Job> jobs = get_jobs(jobstore);
+  std::map<std::string, std::string> unlisted;
+  std::vector<Job> jobs = get_jobs(jobstore, &unlisted);
   std::vector<std::string> aliases;
   {
     std::lock_guard lock(mutex_);
@@ -463,8 +476,16 @@ void SchedulerCore::print_jobs(std::ostream& out, const std::string& jobstore) {
   };
   if (std::any_of(jobs.begin(), jobs.end(), [](const Job& j) { return j.pending; }))
     section("Pending jobs", [](const Job& j) { return j.pending; }, "No pending jobs");
-  for (const auto& alias : aliases)
+  std::string failures;
+  for (const auto& alias : aliases) {
+    if (auto failed = unlisted.find(alias); failed != unlisted.end()) {
+      out << "Jobstore " << alias << ":\n    cannot be listed: " << failed->second << "\n";
+      failures += (failures.empty() ? "" : "; ") + failed->second;
+      continue;
+    }
     section("Jobstore " + alias, [&](const Job& j) { return !j.pending && j.jobstore == alias; }, "No scheduled jobs");
+  }
+  if (!failures.empty()) throw SchedulerError(failures);
 }
 
 }  // namespace apsched::core::detail

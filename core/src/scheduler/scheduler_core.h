@@ -81,7 +81,8 @@ class SchedulerCore final : public RunReporter {
   void remove_job(const std::string& id, const std::string& jobstore);
   void remove_all_jobs(const std::string& jobstore);
   std::optional<Job> get_job(const std::string& id, const std::string& jobstore);
-  std::vector<Job> get_jobs(const std::string& jobstore);
+  /** `unlisted`: when given, a store that cannot be listed goes there (alias: why) instead of throwing. */
+  std::vector<Job> get_jobs(const std::string& jobstore, std::map<std::string, std::string>* unlisted = nullptr);
   void print_jobs(std::ostream& out, const std::string& jobstore);
 
   void start(bool paused);

@@ -106,6 +106,10 @@ class Scheduler {
   std::optional<Job> get_job(const std::string& id, const std::string& jobstore = {});
   /** Pending jobs first, then each store's jobs in run-time order. */
   std::vector<Job> get_jobs(const std::string& jobstore = {});
+  /**
+   * APScheduler's print_jobs(). A store that cannot be listed is printed as such, the
+   * others in full, and then SchedulerError is thrown naming it.
+   */
   void print_jobs(std::ostream& out, const std::string& jobstore = {});
 
   /**
