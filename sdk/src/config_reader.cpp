@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -108,6 +109,24 @@ const Value* ConfigReader::number_value(std::string_view key) {
   if (v && !v->is_number())
     throw Error("'" + std::string(key) + "' in " + what_ + " must be a number, got " + Value::type_name(v->type()),
                 std::string(key));
+  return v;
+}
+
+std::optional<double> ConfigReader::seconds(std::string_view key) {
+  const Value* v = seconds_value(key);
+  if (!v) return std::nullopt;
+  return v->as_number();
+}
+
+const Value* ConfigReader::seconds_value(std::string_view key) {
+  const Value* v = number_value(key);
+  if (v && !(v->as_number() >= 0 && v->as_number() <= kLongestSeconds)) {  // NaN fails both
+    char given[32];
+    std::snprintf(given, sizeof given, "%g", v->as_number());
+    throw Error("'" + std::string(key) + "' in " + what_ +
+                    " must be a number of seconds from 0 to 604800000000 (1,000,000 weeks), got " + given,
+                std::string(key));
+  }
   return v;
 }
 

@@ -159,6 +159,14 @@ TEST_CASE("apsched next prints fewer lines when the trigger ends", "[integration
     CHECK(result.status.describe() == "exit status 0");
     CHECK(result.out == "2030-06-01T10:00:00+02:00\n");
   }
+  SECTION("past the year 9999: the trigger ends") {
+    CommandResult result = run_apsched({"next", "--trigger",
+                                        "{type: interval, days: 1000, start_date: '9997-01-01T00:00:00', timezone: UTC}",
+                                        "--from", "9996-01-01T00:00:00+00:00"});
+    INFO(result.output());
+    CHECK(result.status.describe() == "exit status 0");
+    CHECK(result.out == "9997-01-01T00:00:00+00:00\n9999-09-28T00:00:00+00:00\n");
+  }
   SECTION("a date before --from: nothing, and it says so") {
     CommandResult result = run_apsched({"next", "--trigger", "{type: date, run_date: '2030-06-01T10:00:00', timezone: UTC}",
                                         "--from", "2030-07-01T00:00:00+00:00"});

@@ -121,7 +121,7 @@ TEST_CASE("date: delay is seconds after the trigger is made, kept as run_date", 
   CHECK(*trigger.state().find("run_date") == Value("2026-03-01T10:00:12+00:00"));
   CHECK_FALSE(trigger.state().find("delay"));
   CHECK_THAT(error_of([&] { DateTrigger(host, Value::Map{{"delay", -1}}); }).what(),
-             Catch::Matchers::Contains("'delay' must be zero or a positive"));
+             Catch::Matchers::Contains("'delay' in date trigger must be a number of seconds from 0 to"));
   CHECK_THAT(error_of([&] { DateTrigger(host, Value::Map{{"delay", 1}, {"run_date", "2026-03-01"}}); }).what(),
              Catch::Matchers::Contains("either 'run_date' or 'delay'"));
 }

@@ -269,5 +269,6 @@ TEST_CASE("interval: other bad configuration names the key", "[interval][config]
 
   e = error_of([&] { IntervalTrigger(host, Value::Map{{"seconds", 3}, {"jitter", -1}}); });
   CHECK(e.field() == "jitter");
-  CHECK(std::string(e.what()) == "'jitter' in interval trigger must be a number of seconds >= 0, got -1");
+  CHECK(std::string(e.what()) ==
+        "'jitter' in interval trigger must be a number of seconds from 0 to 604800000000 (1,000,000 weeks), got -1");
 }

@@ -3,6 +3,7 @@
 #include <apsched/sdk/status.h>
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <string>
 
 using apsched::sdk::closest_match;
@@ -158,4 +159,22 @@ TEST_CASE("ConfigReader: a float too large for an integer is refused, not cast",
   apsched::sdk::ConfigReader reader(config, "test plugin");
   CHECK_THROWS_WITH(reader.integer("n"), Catch::Matchers::Contains("must be an integer"));
   CHECK(reader.integer("m") == 3);
+}
+
+TEST_CASE("ConfigReader: seconds() takes 0 to 1,000,000 weeks and refuses the rest naming the key", "[config]") {
+  Value config = Value::Map{{"none", 0}, {"some", 1.5}, {"most", 604800000000LL}};
+  ConfigReader reader(config, "thing");
+  CHECK(reader.seconds("none") == 0.0);
+  CHECK(reader.seconds("some") == 1.5);
+  CHECK(reader.seconds("most") == 604800000000.0);
+  CHECK_FALSE(reader.seconds("absent"));
+  for (double bad : {-1.0, 604800000001.0, 1e300, std::numeric_limits<double>::infinity(),
+                     std::numeric_limits<double>::quiet_NaN()}) {
+    Value wrong = Value::Map{{"jitter", bad}};
+    Error e = error_of([&] { ConfigReader(wrong, "cron trigger").seconds("jitter"); });
+    INFO(e.what());
+    CHECK(e.field() == "jitter");
+    CHECK_THAT(e.what(), Catch::Matchers::StartsWith(
+                             "'jitter' in cron trigger must be a number of seconds from 0 to 604800000000"));
+  }
 }

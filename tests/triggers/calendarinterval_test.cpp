@@ -85,6 +85,9 @@ TEST_CASE("calendarinterval: refused configs") {
   CHECK(refusal_of(R"({"type": "calendarinterval", "days": 1, "hour": 24})").message ==
         "hour: 24 is out of range 0-23 in calendarinterval trigger");
   CHECK(refusal_of(R"({"type": "calendarinterval", "months": -1})").field == "months");
+  // More years than fire times have (a step of 100,000 years once wrapped into a wrong date).
+  CHECK(refusal_of(R"({"type": "calendarinterval", "years": 10000})").message ==
+        "years: 10000 is out of range 0-9999 in calendarinterval trigger");
   CHECK(refusal_of(R"({"type": "calendarinterval", "days": 1, "start_date": "2026-02-30"})").field == "start_date");
   CHECK_THAT(refusal_of(R"({"type": "calendarinterval", "days": 1, "start_date": "2026-02-01T09:00:00"})").message,
              Catch::Contains("expected YYYY-MM-DD"));

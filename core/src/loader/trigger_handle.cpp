@@ -11,9 +11,19 @@ std::unique_ptr<TriggerHandle> TriggerHandle::create(PluginCatalog& catalog, con
   return std::unique_ptr<TriggerHandle>(new TriggerHandle(std::move(trigger), std::move(type)));
 }
 
+namespace {
+
+// 9999-12-31T23:59:59.999999Z, the last instant APScheduler (Python's datetime) can name:
+// a plugin's fire time past it (an interval near the end of time) ends the trigger.
+constexpr sdk::Timestamp kLatestFireTime = 253'402'300'799'999'999;
+
+}  // namespace
+
 std::optional<sdk::Timestamp> TriggerHandle::next_fire_time(std::optional<sdk::Timestamp> previous,
                                                             sdk::Timestamp now) noexcept {
-  return (*trigger_)->next_fire_time(previous, now);
+  std::optional<sdk::Timestamp> next = (*trigger_)->next_fire_time(previous, now);
+  if (next && *next > kLatestFireTime) return std::nullopt;
+  return next;
 }
 
 sdk::Value TriggerHandle::state() const { return (*trigger_)->state(); }

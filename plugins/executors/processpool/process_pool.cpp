@@ -35,9 +35,7 @@ ProcessPoolExecutor::Options ProcessPoolExecutor::read_options(const sdk::Value&
     throw sdk::Error("'max_workers' in processpool executor must be at least 1, got " + std::to_string(workers),
                      "max_workers");
   o.max_workers = static_cast<std::size_t>(workers);
-  o.kill_grace_seconds = reader.number("kill_grace").value_or(2);
-  if (!(o.kill_grace_seconds >= 0))
-    throw sdk::Error("'kill_grace' in processpool executor must be 0 or more seconds", "kill_grace");
+  o.kill_grace_seconds = reader.seconds("kill_grace").value_or(2);
   reader.finish();
   return o;
 }

@@ -61,9 +61,12 @@ CalendarIntervalTrigger::CalendarIntervalTrigger(sdk::Host& host, const sdk::Val
     : sequence_(date::year_month_day{}, {}) {
   sdk::ConfigReader reader(config, kWhat);
   reader.ignore("type");
-  constexpr int kMaxCount = 100000;
-  step_ = {read_int(reader, "years", 0, kMaxCount, 0), read_int(reader, "months", 0, kMaxCount, 0),
-           read_int(reader, "weeks", 0, kMaxCount, 0), read_int(reader, "days", 0, kMaxCount * 7, 0)};
+  // Fire times end with year 9999. Steps of more years than that could only go past it, and
+  // a step of 100,000 years would wrap date::year (a short) into a wrong date instead.
+  constexpr int kMaxYears = 9999;
+  constexpr int kMaxWeeks = 100000;
+  step_ = {read_int(reader, "years", 0, kMaxYears, 0), read_int(reader, "months", 0, kMaxYears * 12, 0),
+           read_int(reader, "weeks", 0, kMaxWeeks, 0), read_int(reader, "days", 0, kMaxWeeks * 7, 0)};
   hour_ = read_int(reader, "hour", 0, 23, 0);
   minute_ = read_int(reader, "minute", 0, 59, 0);
   second_ = read_int(reader, "second", 0, 59, 0);

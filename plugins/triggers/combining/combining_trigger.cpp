@@ -22,10 +22,7 @@ CombiningTrigger::CombiningTrigger(sdk::Host& host, const sdk::Value& config, co
     throw sdk::Error("triggers: " + what + " needs a non-empty list of trigger mappings, e.g. [{type: cron, hour: 9}, "
                      "{type: cron, day_of_week: mon}]",
                      "triggers");
-  if (auto jitter = reader.number("jitter")) {
-    if (*jitter < 0) throw sdk::Error("jitter: must be a number of seconds >= 0 in " + what, "jitter");
-    jitter_seconds_ = *jitter;
-  }
+  if (auto jitter = reader.seconds("jitter")) jitter_seconds_ = *jitter;
   reader.finish();
 
   const auto& specs = triggers->as_list();

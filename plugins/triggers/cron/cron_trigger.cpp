@@ -57,12 +57,7 @@ CommonOptions CommonOptions::read(sdk::ConfigReader& reader, const sdk::Host& ho
   sdk::require_timezone(options.zone, "timezone");
   if (auto text = reader.string("start_date")) options.start_date = sdk::parse_datetime(*text, options.zone, "start_date");
   if (auto text = reader.string("end_date")) options.end_date = sdk::parse_datetime(*text, options.zone, "end_date");
-  if (auto jitter = reader.number("jitter")) {
-    if (*jitter < 0)
-      throw sdk::Error("jitter: must be a number of seconds >= 0 in " + reader.what() + ", got " + std::to_string(*jitter),
-                       "jitter");
-    options.jitter_seconds = *jitter;
-  }
+  if (auto jitter = reader.seconds("jitter")) options.jitter_seconds = *jitter;
   return options;
 }
 

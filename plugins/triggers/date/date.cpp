@@ -12,12 +12,11 @@ DateTrigger::DateTrigger(sdk::Host& host, const sdk::Value& config) {
   reader.ignore("type");
   std::optional<std::string> timezone = reader.string("timezone");
   std::optional<std::string> run_date = reader.string("run_date");
-  std::optional<double> delay = reader.number("delay");
+  std::optional<double> delay = reader.seconds("delay");
   reader.finish();
   timezone_ = timezone.value_or(host.default_timezone());
   sdk::require_timezone(timezone_, "timezone");
   if (run_date && delay) throw sdk::Error("give either 'run_date' or 'delay' in a date trigger, not both", "delay");
-  if (delay && *delay < 0) throw sdk::Error("'delay' must be zero or a positive number of seconds", "delay");
   if (delay)
     run_date_ = host.now() + static_cast<sdk::Timestamp>(*delay * sdk::kMicrosPerSecond);
   else

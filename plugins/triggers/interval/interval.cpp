@@ -58,7 +58,7 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   std::optional<std::string> timezone = reader.string("timezone");
   std::optional<std::string> start_text = reader.string("start_date");
   std::optional<std::string> end_text = reader.string("end_date");
-  if (const sdk::Value* value = reader.number_value("jitter")) jitter_value_ = *value;
+  if (const sdk::Value* value = reader.seconds_value("jitter")) jitter_value_ = *value;
   reader.finish();
 
   // Integral parts are summed exactly; fractional ones in floating point, rounded to
@@ -103,14 +103,7 @@ IntervalTrigger::IntervalTrigger(sdk::Host& host, const sdk::Value& config) {
   start_date_ = start_text ? sdk::parse_datetime(*start_text, timezone_, "start_date") : host.now() + interval_;
   if (end_text) end_date_ = sdk::parse_datetime(*end_text, timezone_, "end_date");
 
-  if (!jitter_value_.is_null()) {
-    const double jitter = jitter_value_.as_number();
-    if (!std::isfinite(jitter) || jitter < 0)
-      throw sdk::Error("'jitter' in interval trigger must be a number of seconds >= 0, got " +
-                           number_text(jitter_value_),
-                       "jitter");
-    jitter_ = jitter;
-  }
+  if (!jitter_value_.is_null()) jitter_ = jitter_value_.as_number();
 }
 
 std::string IntervalTrigger::given_text() const {

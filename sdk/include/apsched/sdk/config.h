@@ -30,6 +30,15 @@ class ConfigReader {
   std::optional<double> number(std::string_view key);
   /** As number(), but the value itself (integer or float), for a plugin that keeps it as given. */
   const Value* number_value(std::string_view key);
+  /**
+   * A length of time in seconds (a jitter, a delay, a grace period): a number from 0 to
+   * kLongestSeconds, else sdk::Error naming the key; NaN and infinities are refused.
+   */
+  std::optional<double> seconds(std::string_view key);
+  /** As seconds(), but the value itself, for a plugin that keeps it as given. */
+  const Value* seconds_value(std::string_view key);
+  /** 1,000,000 weeks: the longest seconds() takes (an interval trigger's longest length too). */
+  static constexpr double kLongestSeconds = 604'800'000'000.0;
   std::optional<std::string> string(std::string_view key);
   std::optional<bool> boolean(std::string_view key);
   /** A key accepted but not used (e.g. `type`, read by the host). */
