@@ -16,6 +16,7 @@ using apsched::test::ConfigFile;
 using apsched::test::require_accepted;
 using apsched::test::require_refused;
 using apsched::test::start_host;
+using apsched::test::write_file;
 
 namespace {
 
@@ -96,6 +97,15 @@ TEST_CASE("a shared object that exports no apsched plugin is refused", "[integra
   require_refused(config, {config.at("type: missing_alias"), plugin_file("trigger_missing_alias.so"),
                            "not an apsched plugin", APSCHED_STRINGIFY(APSCHED_PLUGIN_ALIAS),
                            "build it with the SDK's APSCHED_*_PLUGIN(...) macro"});
+}
+
+TEST_CASE("a plugin: that is a directory or no shared object at all is refused as such", "[integration][fixtures]") {
+  apsched::test::TempDir dir("apsched-not-so");
+  write_file(dir / "trigger_text.so", "not a shared object\n");
+  ConfigFile text(trigger_config("text", "      plugin: " + (dir / "trigger_text.so").string() + "\n"));
+  require_refused(text, {text.at("type: text"), "trigger_text.so: not an apsched plugin: not a shared object (ELF)"});
+  ConfigFile directory(trigger_config("text", "      plugin: " + dir.path().string() + "\n"));
+  require_refused(directory, {dir.path().string() + ": is a directory: give the path of the plugin's .so file"});
 }
 
 TEST_CASE("a plugin whose declared type differs from its file name is refused", "[integration][fixtures]") {

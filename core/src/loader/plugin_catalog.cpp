@@ -17,7 +17,9 @@ namespace {
 const std::string& type_of(PluginKind kind, const sdk::Value& config) {
   const sdk::Value* type = config.find("type");
   if (type == nullptr || !type->is_string() || type->as_string().empty())
-    throw SchedulerError(std::string("a ") + kind_label(kind) + " needs 'type:' naming its plugin", "type");
+    throw SchedulerError(kind_with_article(kind) + " needs 'type:' naming its plugin (also with 'plugin:', which names "
+                         "its file: the file must declare that type)",
+                         "type");
   return type->as_string();
 }
 
@@ -102,7 +104,7 @@ template <typename Interface>
 std::unique_ptr<PluginObject<Interface>> create_plugin_object(PluginCatalog& catalog, PluginKind kind,
                                                               const sdk::Value& config, sdk::Host& host) {
   if (!config.is_map())
-    throw SchedulerError(std::string("a ") + kind_label(kind) + " must be a mapping with a 'type:' key");
+    throw SchedulerError(kind_with_article(kind) + " must be a mapping with a 'type:' key");
   auto library = catalog.find(kind, config);
   sdk::Status status;
   void* made = library->create(host, plugin_options(config), status);

@@ -26,6 +26,10 @@ const char* kind_label(PluginKind kind) noexcept {
   return "?";
 }
 
+std::string kind_with_article(PluginKind kind) {
+  return std::string(kind == PluginKind::executor ? "an " : "a ") + kind_label(kind);
+}
+
 std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::filesystem::path& file, PluginKind kind,
                                                    std::string_view type) {
   auto plugin = std::make_shared<PluginLibrary>();
@@ -44,7 +48,7 @@ std::shared_ptr<PluginLibrary> PluginLibrary::load(const std::filesystem::path& 
   if (d.kind != static_cast<std::uint32_t>(kind)) {
     bool known = d.kind >= APSCHED_KIND_TRIGGER && d.kind <= APSCHED_KIND_EXECUTOR;
     throw LoadError(file.string() + ": is not a " + kind_label(kind) + " plugin: it is " +
-                    (known ? std::string("a ") + kind_label(static_cast<PluginKind>(d.kind)) + " plugin"
+                    (known ? kind_with_article(static_cast<PluginKind>(d.kind)) + " plugin"
                            : "of unknown kind " + std::to_string(d.kind)));
   }
   plugin->type_name_ = d.type_name ? d.type_name : "";

@@ -23,6 +23,8 @@ enum class PluginKind : std::uint32_t {
 const char* kind_name(PluginKind kind) noexcept;
 /** "job store" etc., for messages. */
 const char* kind_label(PluginKind kind) noexcept;
+/** "a trigger", "a job store", "an executor". */
+std::string kind_with_article(PluginKind kind);
 
 /**
  * One loaded plugin file whose descriptor passed the handshake.

@@ -12,25 +12,31 @@
 namespace apsched::core::detail {
 namespace {
 
-bool exports_alias(const std::filesystem::path& file, const char* alias) {
+enum class Alias { exported, missing, not_a_shared_object };
+
+Alias find_alias(const std::filesystem::path& file, const char* alias) {
   try {
     boost::dll::library_info info(boost::dll::fs::path(file.string()));
     for (const auto& symbol : info.symbols("boostdll"))
-      if (symbol == alias) return true;
+      if (symbol == alias) return Alias::exported;
+    return Alias::missing;
   } catch (const std::exception&) {
-    // Not an ELF file we can read: treated as "no alias".
+    return Alias::not_a_shared_object;  // not an ELF file library_info can read
   }
-  return false;
 }
 
 }  // namespace
 
 boost::dll::shared_library open_shared_object(const std::filesystem::path& file, const char* alias,
                                               const char* what) {
-  std::error_code exists_error;
-  if (!std::filesystem::is_regular_file(file, exists_error))
-    throw LoadError(file.string() + ": no such file");
-  if (!exports_alias(file, alias))
+  std::error_code status_error;
+  if (std::filesystem::is_directory(file, status_error))
+    throw LoadError(file.string() + ": is a directory: give the path of the " + what + "'s .so file");
+  if (!std::filesystem::is_regular_file(file, status_error)) throw LoadError(file.string() + ": no such file");
+  const Alias found = find_alias(file, alias);
+  if (found == Alias::not_a_shared_object)
+    throw LoadError(file.string() + ": not an apsched " + what + ": not a shared object (ELF) file at all");
+  if (found == Alias::missing)
     throw LoadError(file.string() + ": not an apsched " + what + " (it exports no '" + alias +
                     "'; build it with the SDK's " +
                     (std::strcmp(alias, APSCHED_STRINGIFY(APSCHED_JOBS_ALIAS)) == 0 ? "APSCHED_JOB_LIBRARY()"
