@@ -29,7 +29,7 @@ std::unique_ptr<FakeRun> run(std::string id, RunProbe& probe, FakeRun::Body body
   return std::make_unique<FakeRun>(std::move(id), probe, std::move(body));
 }
 
-Value workers(int n) { return Value::Map{{"type", "threadpool"}, {"max_workers", n}}; }
+Value workers(long long n) { return Value::Map{{"type", "threadpool"}, {"max_workers", n}}; }
 
 // A run body that blocks until `gate` opens.
 FakeRun::Body waits_for(Gate& gate) {
@@ -38,14 +38,16 @@ FakeRun::Body waits_for(Gate& gate) {
 
 }  // namespace
 
-TEST_CASE("threadpool: max_workers defaults to 10 and must be at least 1", "[threadpool][config]") {
+TEST_CASE("threadpool: max_workers defaults to 10 and must be from 1 to 10000", "[threadpool][config]") {
   FakeHost host;
   CHECK(ThreadPoolExecutor(host, Value::Map{{"type", "threadpool"}}).max_workers() == 10);
   CHECK(ThreadPoolExecutor(host, workers(3)).max_workers() == 3);
 
   auto e = error_of([&] { ThreadPoolExecutor(host, workers(0)); });
   CHECK(e.field() == "max_workers");
-  CHECK(std::string(e.what()) == "'max_workers' in threadpool executor must be at least 1, got 0");
+  CHECK(std::string(e.what()) == "'max_workers' in threadpool executor must be from 1 to 10000, got 0");
+  e = error_of([&] { ThreadPoolExecutor(host, workers(99999999999999)); });  // was std::bad_alloc
+  CHECK(std::string(e.what()) == "'max_workers' in threadpool executor must be from 1 to 10000, got 99999999999999");
   e = error_of([&] { ThreadPoolExecutor(host, Value::Map{{"max_workers", "many"}}); });
   CHECK(e.field() == "max_workers");
   e = error_of([&] { ThreadPoolExecutor(host, Value::Map{{"max_worker", 4}}); });

@@ -119,3 +119,26 @@ TEST_CASE("sqlite store: undecodable rows are returned flagged and never changed
   CHECK(got->decode_error.empty());
   CHECK(*got->document.find("payload") == sdk::Value("repaired"));
 }
+
+TEST_CASE("sqlite store: a row whose next_run_time is no time is named in a warning when the store opens",
+          "[sqlite][corrupt]") {
+  TempDir dir;
+  const std::string path = dir.file("jobs.sqlite");
+  {
+    FakeHost host;
+    auto store = open_store(host, path);
+    REQUIRE(store->add(job("good", 10)).ok());
+    REQUIRE(store->add(job("text-time", 5)).ok());
+    REQUIRE(store->add(job("paused", std::nullopt)).ok());
+  }
+  execute_sql(path, "UPDATE apscheduler_jobs SET next_run_time = 'tomorrow' WHERE id = 'text-time';");
+
+  FakeHost host;
+  auto store = open_store(host, path);
+  std::vector<std::string> warnings;
+  for (const auto& [level, message] : host.logs())
+    if (level == sdk::LogLevel::warning) warnings.push_back(message);
+  REQUIRE(warnings.size() == 1);
+  CHECK_THAT(warnings[0], Catch::Contains(path) && Catch::Contains("job 'text-time' in table 'apscheduler_jobs'") &&
+                              Catch::Contains("never runs: its next_run_time is not a time ('tomorrow')"));
+}

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <sstream>
 
+#include "executors/common/max_workers.h"
 #include "executors/common/run_watchdog.h"
 #include "exit_status.h"
 
@@ -30,11 +31,7 @@ ProcessPoolExecutor::Options ProcessPoolExecutor::read_options(const sdk::Value&
   sdk::ConfigReader reader(config, "processpool executor");
   reader.ignore("type");
   Options o;
-  std::int64_t workers = reader.integer("max_workers").value_or(10);
-  if (workers < 1)
-    throw sdk::Error("'max_workers' in processpool executor must be at least 1, got " + std::to_string(workers),
-                     "max_workers");
-  o.max_workers = static_cast<std::size_t>(workers);
+  o.max_workers = read_max_workers(reader);
   o.kill_grace_seconds = reader.seconds("kill_grace").value_or(2);
   reader.finish();
   return o;

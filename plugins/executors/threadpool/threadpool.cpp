@@ -7,18 +7,17 @@
 #include <chrono>
 #include <string>
 
+#include "executors/common/max_workers.h"
+
 namespace apsched::executors {
 
 ThreadPoolExecutor::ThreadPoolExecutor(sdk::Host& host, const sdk::Value& config)
     : host_(host), max_workers_([&] {
         sdk::ConfigReader reader(config, "threadpool executor");
         reader.ignore("type");
-        std::int64_t workers = reader.integer("max_workers").value_or(10);
-        if (workers < 1)
-          throw sdk::Error("'max_workers' in threadpool executor must be at least 1, got " + std::to_string(workers),
-                           "max_workers");
+        const std::size_t workers = read_max_workers(reader);
         reader.finish();
-        return static_cast<std::size_t>(workers);
+        return workers;
       }()),
       policy_(max_workers_, StartPolicy::parallel_for_cpus(std::thread::hardware_concurrency()), kSettle,
               kLongestWait) {}

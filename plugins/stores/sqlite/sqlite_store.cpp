@@ -80,10 +80,29 @@ sdk::Status SqliteStore::start() noexcept {
                       " to schema version " + std::to_string(kSchemaVersion));
       host_.log(sdk::LogLevel::debug,
                 "sqlite job store '" + options_.path + "': opened table '" + options_.table + "'");
+      warn_of_unschedulable_rows(*connection_->db);
     } catch (const SqliteFailure& failure) {
       throw describe_failure(options_.path, options_.busy_timeout_ms, "open the database", failure);
     }
   });
+}
+
+void SqliteStore::warn_of_unschedulable_rows(Database& db) {
+  // Text or a blob sorts after every number, so the index finds these rows at its end.
+  Statement statement(db, "SELECT id, next_run_time FROM " + quote_identifier(options_.table) +
+                              " WHERE next_run_time > 9223372036854775807 LIMIT 11");
+  Query rows(statement);
+  for (int shown = 0; rows.step(); ++shown) {
+    if (shown == 10) {
+      host_.log(sdk::LogLevel::warning, "sqlite job store '" + options_.path + "': more rows like these in table '" +
+                                            options_.table + "' (apsched jobs lists them all)");
+      break;
+    }
+    host_.log(sdk::LogLevel::warning,
+              "sqlite job store '" + options_.path + "': job '" + rows.column_bytes(0) + "' in table '" +
+                  options_.table + "' never runs: its next_run_time is not a time ('" + rows.column_bytes(1) +
+                  "'); set it to microseconds since the epoch (UTC), or NULL to pause the job, or remove the job");
+  }
 }
 
 void SqliteStore::shutdown() noexcept {

@@ -13,6 +13,8 @@
 
 namespace apsched::stores::sqlite {
 
+class Database;
+
 /**
  * The `sqlite` job store: one row per job in a table of an SQLite file (see schema.cpp
  * for the layout), in WAL mode with synchronous=FULL, so that each call's change is
@@ -76,6 +78,9 @@ class SqliteStore final : public sdk::JobStore {
 
  private:
   struct Connection;  // the database connection and its prepared statements
+
+  /** Logs a WARNING for each row (the first ten) whose next_run_time is no number: it never comes due. */
+  void warn_of_unschedulable_rows(Database& db);
 
   /**
    * Runs `fn(Connection&)` under mutex_, failing when the store is not started, and
