@@ -150,6 +150,14 @@ TEST_CASE("a job library that is not on the job path is refused", "[integration]
                            searched});
 }
 
+TEST_CASE("a job path entry that does not exist is marked so where the job library is looked for",
+          "[integration][config]") {
+  ConfigFile config("scheduler: {job_path: [nowhere]}\n"
+                    "jobs:\n"
+                    "  - {id: a, func: 'nosuch_jobs:tick', trigger: {type: interval, seconds: 3}}\n");
+  require_refused(config, {(config.dir() / "nowhere").string() + " (does not exist)"});
+}
+
 TEST_CASE("an unknown job function is refused with a suggestion and the library's functions",
           "[integration][config]") {
   ConfigFile config(kScheduler +

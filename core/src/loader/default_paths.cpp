@@ -29,7 +29,12 @@ std::vector<fs::path> with_default(std::vector<fs::path> configured, const fs::p
 
 std::string join_paths(const std::vector<fs::path>& paths) {
   std::string out;
-  for (const auto& p : paths) out += (out.empty() ? "" : ", ") + p.string();
+  for (const auto& p : paths) {
+    std::error_code error;
+    const fs::file_status status = fs::status(p, error);
+    const char* note = !fs::exists(status) ? " (does not exist)" : !fs::is_directory(status) ? " (not a directory)" : "";
+    out += (out.empty() ? "" : ", ") + p.string() + note;
+  }
   return out.empty() ? "(none)" : out;
 }
 

@@ -17,7 +17,7 @@ std::filesystem::path default_worker_program();
 std::vector<std::filesystem::path> with_default(std::vector<std::filesystem::path> configured,
                                                 const std::filesystem::path& fallback);
 
-/** The paths as "a, b" for messages; "(none)" when empty. */
+/** The paths as "a, b" for messages, each one that is no directory marked so; "(none)" when empty. */
 std::string join_paths(const std::vector<std::filesystem::path>& paths);
 
 }  // namespace apsched::core::detail
