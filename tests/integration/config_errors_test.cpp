@@ -236,7 +236,17 @@ TEST_CASE("a job naming an executor that is not configured is refused", "[integr
                     "    func: example_jobs:tick\n"
                     "    executor: turbo\n"
                     "    trigger: {type: interval, seconds: 3}\n");
-  require_refused(config, {config.at("turbo"), "executor 'turbo'"});
+  require_refused(config, {config.at("turbo"), "executor 'turbo'", "(configured: default)"});
+}
+
+TEST_CASE("a misspelt executor or job store name gets a suggestion", "[integration][config]") {
+  ConfigFile config(kScheduler +
+                    "executors: {processpool: {type: processpool}}\n"
+                    "jobs:\n"
+                    "  - {id: a, func: 'example_jobs:tick', executor: processpol, jobstore: defualt,\n"
+                    "     trigger: {type: interval, seconds: 3}}\n");
+  require_refused(config, {config.at("processpol"), "(configured: default, processpool); did you mean 'processpool'?",
+                           config.at("defualt"), "job store 'defualt'", "did you mean 'default'?"});
 }
 
 TEST_CASE("max_instances below 1 is refused", "[integration][config]") {

@@ -158,3 +158,10 @@ TEST_CASE("a directory given as the config is refused, not read as an empty conf
     CHECK_THAT(e.what(), Contains(dir.path().string() + ": is a directory, not a config file"));
   }
 }
+
+TEST_CASE("YAML indented with a tab is refused with a hint about the tab", "[config]") {
+  CHECK_THAT(load_error("scheduler:\n\ttimezone: UTC\n"),
+             Contains("bad.yaml:2:") && Contains("invalid YAML") &&
+                 Contains("(this line is indented with a tab: YAML indents with spaces)"));
+  CHECK_THAT(load_error("scheduler: {timezone: UTC\n"), !Contains("tab"));
+}

@@ -2,6 +2,7 @@
 
 #include "apsched/core/config.h"
 #include "apsched/core/errors.h"
+#include "apsched/sdk/config.h"
 #include "scheduler/default_plugins.h"
 
 namespace apsched::core {
@@ -12,7 +13,7 @@ std::vector<std::string> configure(Scheduler& scheduler, const Config& config) {
     std::string at = e.field().empty() ? path : path + "." + e.field();
     problems.push_back(config.where(at) + ": " + e.what());
   };
-  std::set<std::string> stores, executors;
+  std::set<std::string, std::less<>> stores, executors;
   for (const auto& store : config.jobstores()) {
     stores.insert(store.alias);
     try {
@@ -39,13 +40,20 @@ std::vector<std::string> configure(Scheduler& scheduler, const Config& config) {
     problems.push_back(config.where("") + ": the default " + std::string(stores.count("default") ? "executor" : "job store") +
                        " cannot be created: " + e.what());
   }
+  // "job 'a' names executor 'x', which is not configured under 'executors' (configured: ...)".
+  auto unknown = [&](const ConfigJob& job, const char* key, const char* what, const char* section,
+                     const std::string& name, const std::set<std::string, std::less<>>& known) {
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    std::string suggestion = sdk::closest_match(name, known);
+    problems.push_back(config.where(job.path + "." + key) + ": job '" + *job.spec.id + "' names " + what + " '" +
+                       name + "', which is not configured under '" + section + "' (configured: " + list + ")" +
+                       (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?"));
+  };
   for (const auto& job : config.jobs()) {
     if (!executors.count(job.spec.executor))
-      problems.push_back(config.where(job.path + ".executor") + ": job '" + *job.spec.id + "' names executor '" +
-                         job.spec.executor + "', which is not configured under 'executors'");
-    if (!stores.count(job.spec.jobstore))
-      problems.push_back(config.where(job.path + ".jobstore") + ": job '" + *job.spec.id + "' names job store '" +
-                         job.spec.jobstore + "', which is not configured under 'jobstores'");
+      unknown(job, "executor", "executor", "executors", job.spec.executor, executors);
+    if (!stores.count(job.spec.jobstore)) unknown(job, "jobstore", "job store", "jobstores", job.spec.jobstore, stores);
     try {
       scheduler.add_job(job.spec);
     } catch (const SchedulerError& e) {

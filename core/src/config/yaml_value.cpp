@@ -31,6 +31,21 @@ sdk::Value plain_scalar(const std::string& text) {
   return text;
 }
 
+/** A hint when line `line` (0-based) of `text` is indented with a tab, which YAML forbids. */
+std::string tab_hint(std::string_view text, int line) {
+  std::size_t start = 0;
+  for (int i = 0; i < line && start != std::string_view::npos; ++i) {
+    start = text.find('\n', start);
+    if (start != std::string_view::npos) ++start;
+  }
+  if (start == std::string_view::npos) return {};
+  const std::size_t indent_end = text.find_first_not_of(" \t", start);
+  const std::string_view indent =
+      text.substr(start, indent_end == std::string_view::npos ? indent_end : indent_end - start);
+  if (indent.find('\t') == std::string_view::npos) return {};
+  return " (this line is indented with a tab: YAML indents with spaces)";
+}
+
 }  // namespace
 
 sdk::Value to_value(const YAML::Node& node, const std::string& path, const std::string& what, SourceMarks* marks) {
@@ -72,7 +87,7 @@ sdk::Value parse_yaml_value(std::string_view text, std::string_view what, Source
   try {
     documents = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    throw ConfigError(location(source, e.mark) + ": invalid YAML: " + e.msg);
+    throw ConfigError(location(source, e.mark) + ": invalid YAML: " + e.msg + tab_hint(text, e.mark.line));
   }
   // yaml-cpp's Load would read the first document and drop the rest without a word.
   if (documents.size() > 1)
