@@ -228,7 +228,7 @@ TEST_CASE("a host at the user's process limit still shuts down cleanly on SIGINT
   // As nobody (root is not held to RLIMIT_NPROC), with a process pool larger than the limit:
   // its workers take every process the user may have, so no thread can be started after them.
   ConfigFile config(
-      "executors: {default: {type: processpool, max_workers: 100000}}\n"
+      "executors: {default: {type: processpool, max_workers: 10000}}\n"
       "jobs:\n"
       "  - {id: t, func: 'example_jobs:noop', trigger: {type: interval, seconds: 1}}\n",
       "apsched-nproc");

@@ -202,3 +202,20 @@ TEST_CASE("a config job over an unrestorable stored row: kept as is without repl
   CHECK(host->events_of("report", core::EVENT_JOB_EXECUTED).size() == 1);
   CHECK(lines_of(dir / "out.txt") == std::vector<std::string>{"v2"});
 }
+
+TEST_CASE("a job whose trigger has no fire time left is stored paused, with a warning naming it",
+          "[persistence][config]") {
+  LogCapture log;
+  auto host = start_host(at(0), sdk::Value::Map{{"type", "memory"}});
+  core::JobSpec spec;
+  spec.id = "never";
+  spec.func = "example_jobs:noop";
+  spec.trigger = core::TriggerSpec::make(
+      "interval", {{"seconds", 10}, {"start_date", "2000-01-01T00:00:00Z"}, {"end_date", "2000-01-02T00:00:00Z"}});
+  (*host)->add_job(spec);
+  auto job = (*host)->get_job("never");
+  REQUIRE(job);
+  CHECK_FALSE(job->next_run_time);
+  INFO(log.text());
+  CHECK_THAT(log.text(), Contains("Job \"never\" has no fire time from now on (interval[0:00:10]): it is stored paused"));
+}

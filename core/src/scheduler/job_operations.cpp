@@ -158,6 +158,10 @@ Job& SchedulerCore::store_job(PendingJob& pending, std::vector<Event>& events) {
                              "id");
   if (!status.ok()) throw SchedulerError("job store '" + j.jobstore + "' could not store job '" + j.id + "': " + status.message);
   spdlog::info("Added job \"{}\" ({}) to job store \"{}\"", j.id, j.name, j.jobstore);
+  if (!j.next_run_time && !pending.next_run_time_given)
+    spdlog::warn("Job \"{}\" has no fire time from now on ({}): it is stored paused (as APScheduler does); give it "
+                 "another trigger, or remove it",
+                 j.id, j.trigger_description);
   if (listeners_.wants(EVENT_JOB_ADDED)) events.push_back(job_event(EVENT_JOB_ADDED, j.id, j.jobstore));
   return j;
 }
