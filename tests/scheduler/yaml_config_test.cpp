@@ -165,3 +165,9 @@ TEST_CASE("YAML indented with a tab is refused with a hint about the tab", "[con
                  Contains("(this line is indented with a tab: YAML indents with spaces)"));
   CHECK_THAT(load_error("scheduler: {timezone: UTC\n"), !Contains("tab"));
 }
+
+TEST_CASE("an integer too large for 64 bits is refused where it is, not read as text", "[config]") {
+  CHECK_THAT(load_error("scheduler: {decoded_jobs_kept: 99999999999999999999999}\n"),
+             Contains("bad.yaml:1:32: the integer 99999999999999999999999 is too large"));
+  CHECK(load_error("jobs: []\nscheduler: {instance_id: '99999999999999999999999'}\n") == "accepted");  // quoted: text
+}

@@ -13,7 +13,8 @@ std::string location(const std::string& what, const YAML::Mark& mark) {
   return what + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
-sdk::Value plain_scalar(const std::string& text) {
+/** A plain (unquoted) scalar typed as YAML 1.2's core schema says; `mark` places an error. */
+sdk::Value plain_scalar(const std::string& text, const std::string& what, const YAML::Mark& mark) {
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return {};
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;
@@ -23,6 +24,9 @@ sdk::Value plain_scalar(const std::string& text) {
   long long integer = 0;
   auto [int_end, int_ec] = std::from_chars(first, last, integer);
   if (int_ec == std::errc() && int_end == last) return integer;
+  if (int_ec == std::errc::result_out_of_range && int_end == last)
+    throw ConfigError(location(what, mark) + ": the integer " + text +
+                      " is too large (from -9223372036854775808 to 9223372036854775807); quote it to mean text");
   if (text.find_first_of(".eE") != std::string::npos) {
     double number = 0;
     auto [end, ec] = std::from_chars(first, last, number);
@@ -56,7 +60,7 @@ sdk::Value to_value(const YAML::Node& node, const std::string& path, const std::
     case YAML::NodeType::Scalar:
       // yaml-cpp tags plain scalars "?" and quoted ones "!".
       if (node.Tag() == "!") return node.Scalar();
-      return plain_scalar(node.Scalar());
+      return plain_scalar(node.Scalar(), what, node.Mark());
     case YAML::NodeType::Sequence: {
       sdk::Value::List items;
       for (std::size_t i = 0; i < node.size(); ++i)
