@@ -13,6 +13,7 @@ Options::Options(const std::vector<std::string>& args, const std::map<std::strin
     }
     auto it = known.find(arg);
     if (it == known.end()) throw UsageError("unknown argument '" + args[i] + "'");
+    if (values_.count(it->second)) throw UsageError(arg + " is given twice (also as another spelling of it?)");
     if (flags.count(it->second)) {
       values_[it->second] = "";
       continue;

@@ -30,6 +30,8 @@ int next_command(const std::vector<std::string>& args) {
 
   core::SchedulerOptions scheduler_options;
   scheduler_options.timezone = options.get("timezone").value_or("");
+  if (options.get("timezone") && scheduler_options.timezone.empty())
+    throw UsageError("--timezone needs a zone name, e.g. --timezone Europe/Berlin");
   if (!scheduler_options.timezone.empty() && !sdk::is_valid_timezone(scheduler_options.timezone))
     throw UsageError("--timezone: unknown time zone '" + scheduler_options.timezone + "'");
   std::string zone = scheduler_options.timezone.empty() ? sdk::local_timezone_name() : scheduler_options.timezone;

@@ -230,6 +230,10 @@ TEST_CASE("apsched next: usage errors exit 2 and print no time", "[integration][
   SECTION("--count without its value") { usage_error({"next", "--trigger", trigger, "--count"}, "--count"); }
   SECTION("--from not a date") { usage_error({"next", "--trigger", trigger, "--from", "yesterday"}, "--from"); }
   SECTION("unknown argument") { usage_error({"next", "--trigger", trigger, "--cuont", "3"}, "--cuont"); }
+  SECTION("an option given twice") {
+    usage_error({"next", "--trigger", trigger, "-n", "3", "--count", "4"}, "--count is given twice");
+  }
+  SECTION("empty --timezone") { usage_error({"next", "--trigger", trigger, "--timezone", ""}, "--timezone needs"); }
   SECTION("unknown --timezone") {
     usage_error({"next", "--trigger", trigger, "--timezone", "Mars/Olympus_Mons"}, "Mars/Olympus_Mons");
   }
