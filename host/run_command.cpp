@@ -40,7 +40,8 @@ fs::path default_config() {
  * The thread that shuts down is started with the signal thread, not when a signal comes:
  * a host at the process limit (ulimit -u) could not start it then.
  *
- * Locking rule: `mutex_` guards started_, requested_ and abandoned_.
+ * Locking rule: `mutex_` guards started_, requested_ and abandoned_. The two threads are
+ * started and joined by the thread that owns the handler (the host's main thread).
  */
 class SignalHandler {
  public:

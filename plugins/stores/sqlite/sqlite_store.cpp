@@ -87,21 +87,27 @@ sdk::Status SqliteStore::start() noexcept {
   });
 }
 
-void SqliteStore::warn_of_unschedulable_rows(Database& db) {
-  // Text or a blob sorts after every number, so the index finds these rows at its end.
-  Statement statement(db, "SELECT id, next_run_time FROM " + quote_identifier(options_.table) +
-                              " WHERE next_run_time > 9223372036854775807 LIMIT 11");
-  Query rows(statement);
-  for (int shown = 0; rows.step(); ++shown) {
-    if (shown == 10) {
-      host_.log(sdk::LogLevel::warning, "sqlite job store '" + options_.path + "': more rows like these in table '" +
-                                            options_.table + "' (apsched jobs lists them all)");
-      break;
+void SqliteStore::warn_of_unschedulable_rows(Database& db) noexcept {
+  try {
+    // Text or a blob sorts after every number, so the index finds these rows at its end.
+    Statement statement(db, "SELECT id, next_run_time FROM " + quote_identifier(options_.table) +
+                                " WHERE next_run_time > 9223372036854775807 LIMIT 11");
+    Query rows(statement);
+    for (int shown = 0; rows.step(); ++shown) {
+      if (shown == 10) {
+        host_.log(sdk::LogLevel::warning, "sqlite job store '" + options_.path + "': more rows like these in table '" +
+                                              options_.table + "' (apsched jobs lists them all)");
+        break;
+      }
+      host_.log(sdk::LogLevel::warning,
+                "sqlite job store '" + options_.path + "': job '" + rows.column_bytes(0) + "' in table '" +
+                    options_.table + "' never runs: its next_run_time is not a time ('" + rows.column_bytes(1) +
+                    "'); set it to microseconds since the epoch (UTC), or NULL to pause the job, or remove the job");
     }
-    host_.log(sdk::LogLevel::warning,
-              "sqlite job store '" + options_.path + "': job '" + rows.column_bytes(0) + "' in table '" +
-                  options_.table + "' never runs: its next_run_time is not a time ('" + rows.column_bytes(1) +
-                  "'); set it to microseconds since the epoch (UTC), or NULL to pause the job, or remove the job");
+  } catch (const std::exception& e) {
+    // A look for damaged rows only: the store works without it.
+    host_.log(sdk::LogLevel::warning, "sqlite job store '" + options_.path +
+                                          "': could not look for rows whose next_run_time is no time: " + e.what());
   }
 }
 

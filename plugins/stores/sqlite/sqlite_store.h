@@ -80,7 +80,7 @@ class SqliteStore final : public sdk::JobStore {
   struct Connection;  // the database connection and its prepared statements
 
   /** Logs a WARNING for each row (the first ten) whose next_run_time is no number: it never comes due. */
-  void warn_of_unschedulable_rows(Database& db);
+  void warn_of_unschedulable_rows(Database& db) noexcept;
 
   /**
    * Runs `fn(Connection&)` under mutex_, failing when the store is not started, and
