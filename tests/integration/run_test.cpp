@@ -237,16 +237,18 @@ TEST_CASE("a host at the user's process limit still shuts down cleanly on SIGINT
                                     fs::perms::others_read | fs::perms::others_exec);
   fs::permissions(config.file(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                                      fs::perms::others_read);
-  const std::vector<std::string> as_nobody = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-  std::vector<std::string> probe = as_nobody;
+  const std::string setpriv = "/usr/bin/setpriv";
+  const std::vector<std::string> nobody = {"--reuid=65534", "--regid=65534", "--clear-groups"};
+  std::vector<std::string> probe = nobody;
   probe.insert(probe.end(), {APSCHED_BINARY, "--help"});
-  CommandResult can_run = run_apsched(std::vector<std::string>(probe.begin() + 1, probe.end()), kGenerous, probe[0]);
+  CommandResult can_run = run_apsched(probe, kGenerous, setpriv);
   if (can_run.status.describe() != "exit status 0") {
     WARN("not run: nobody cannot run " << APSCHED_BINARY << " here: " << can_run.output());
     return;
   }
 
-  std::vector<std::string> argv = as_nobody;
+  std::vector<std::string> argv = {setpriv};
+  argv.insert(argv.end(), nobody.begin(), nobody.end());
   argv.insert(argv.end(), {"/bin/bash", "-c",
                            "ulimit -u 120 && exec '" + std::string(APSCHED_BINARY) + "' run -c '" +
                                config.file().string() + "'"});

@@ -30,9 +30,10 @@ Alias find_alias(const std::filesystem::path& file, const char* alias) {
 boost::dll::shared_library open_shared_object(const std::filesystem::path& file, const char* alias,
                                               const char* what) {
   std::error_code status_error;
-  if (std::filesystem::is_directory(file, status_error))
+  const std::filesystem::file_status status = std::filesystem::status(file, status_error);
+  if (std::filesystem::is_directory(status))
     throw LoadError(file.string() + ": is a directory: give the path of the " + what + "'s .so file");
-  if (!std::filesystem::is_regular_file(file, status_error)) throw LoadError(file.string() + ": no such file");
+  if (!std::filesystem::is_regular_file(status)) throw LoadError(file.string() + ": no such file");
   const Alias found = find_alias(file, alias);
   if (found == Alias::not_a_shared_object)
     throw LoadError(file.string() + ": not an apsched " + what + ": not a shared object (ELF) file at all");
